@@ -1,0 +1,165 @@
+"""The plain data every stage after structure reads: a document, its clauses and their targets."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from policydiff.normalize import NORMALIZER_VERSION, Step
+from policydiff.structure import Node
+
+#: elements that are clauses (they carry an eId and text of their own)
+BLOCKS = ("section", "para", "point", "subpoint", "item")
+
+
+@dataclass
+class DocMeta:
+    """Metadata of one document version."""
+
+    series: str = ""
+    year: int | None = None
+    kind: str = "plan"  # plan | news | city-plan
+    doc_no: str = ""
+    date: str = ""
+    title: str = ""
+    issuer: str = ""
+    sha256: str = ""
+    source_script: str = "simplified"
+    layout: str = "numbered"
+    normalizer: str = NORMALIZER_VERSION
+    encoding: str = ""
+    ref: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Target:
+    """A quantitative commitment: 实名用户总数达1500万 → ge 15000000."""
+
+    clause: str
+    subject: str
+    metric: str
+    comparator: str  # ge gt le lt eq approx reduce_by
+    value: float
+    unit: str
+    deadline: str
+    phrase: str
+    text: str
+    start: int = 0
+    end: int = 0
+
+    def to_dict(self) -> dict:
+        """The JSON form: exactly the documented keys."""
+        value: float | int = int(self.value) if float(self.value).is_integer() else self.value
+        return {"clause": self.clause, "subject": self.subject, "metric": self.metric,
+                "comparator": self.comparator, "value": value, "unit": self.unit,
+                "deadline": self.deadline or None, "text": self.text}
+
+
+@dataclass
+class Clause:
+    """A clause as the matcher sees it: its own text, split into heading, content and departments."""
+
+    eid: str
+    tag: str
+    num: str
+    heading: str
+    content: str
+    lead: list[str]
+    support: list[str]
+    targets: list[Target]
+    parent: str
+    section: str
+    order: int
+    is_leaf: bool
+    start: int
+    end: int
+    suspects: int = 0
+    children: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        """Heading and content: the words of the clause without its number and departments."""
+        return self.heading + self.content
+
+
+@dataclass
+class Document:
+    """A normalized document: metadata, cleaned text and the element tree over it."""
+
+    meta: DocMeta
+    text: str
+    root: Node
+    steps: list[Step]
+    layout: str = "numbered"
+
+    def slice(self, node: Node | None) -> str:
+        return self.text[node.start:node.end] if node else ""
+
+    def clauses(self) -> list[Clause]:
+        """Every clause in document order (sections, tasks, points; news sections and paragraphs)."""
+        out: list[Clause] = []
+        body = self.root.find("body")
+        if body is None:
+            return out
+
+        def own(node: Node, tag: str) -> str:
+            return "".join(self.slice(c) for c in node.children if c.tag == tag)
+
+        def walk(node: Node, parent: str, section: str) -> None:
+            for child in node.children:
+                if child.tag not in BLOCKS and child.tag != "p":
+                    continue
+                eid = child.attrs.get("eId", "")
+                sec = section or (eid if child.tag == "section" else "")
+                block_kids = [c for c in child.children if c.tag in BLOCKS or c.tag == "p"]
+                if child.tag == "p":
+                    heading, content = "", self.slice(child)
+                else:
+                    heading, content = own(child, "heading"), own(child, "content")
+                resp = child.find("responsibility")
+                lead = [o.attrs.get("name", self.slice(o)) for r in (resp.children if resp else []) if r.tag == "lead"
+                        for o in r.children if o.tag == "org"]
+                support = [o.attrs.get("name", self.slice(o)) for r in (resp.children if resp else [])
+                           if r.tag == "support" for o in r.children if o.tag == "org"]
+                targets = [self._target(t, eid) for t in _own_targets(child)]
+                out.append(Clause(
+                    eid=eid, tag=child.tag, num=child.attrs.get("num", ""), heading=heading, content=content,
+                    lead=lead, support=support, targets=targets, parent=parent, section=sec, order=len(out),
+                    is_leaf=not block_kids and child.tag != "section",
+                    start=child.start, end=child.end,
+                    suspects=sum(1 for s in _own_inline(child) if s.tag == "suspect"),
+                    children=[c.attrs.get("eId", "") for c in block_kids],
+                ))
+                walk(child, eid, sec)
+
+        walk(body, "", "")
+        return out
+
+    def targets(self) -> list[Target]:
+        return [t for c in self.clauses() for t in c.targets]
+
+    def _target(self, node: Node, clause: str) -> Target:
+        a = node.attrs
+        return Target(clause=clause, subject=a.get("subject", ""), metric=a.get("metric", ""),
+                      comparator=a.get("comparator", "eq"), value=float(a.get("value", "0")),
+                      unit=a.get("unit", ""), deadline=a.get("deadline", ""), phrase=a.get("phrase", ""),
+                      text=self.slice(node), start=node.start, end=node.end)
+
+
+def _own_inline(block: Node):
+    """Inline descendants of a block that do not belong to a nested block."""
+    stack = [c for c in block.children if c.tag not in BLOCKS and c.tag != "p"]
+    while stack:
+        n = stack.pop()
+        yield n
+        stack.extend(c for c in n.children if c.tag not in BLOCKS)
+
+
+def _own_targets(block: Node) -> list[Node]:
+    if block.tag == "p":
+        nodes = list(block.iter("target"))
+    else:
+        nodes = [n for n in _own_inline(block) if n.tag == "target"]
+    return sorted(nodes, key=lambda n: n.start)

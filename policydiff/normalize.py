@@ -1,0 +1,410 @@
+"""Cleaning: whatever a document looks like, turn it into the same plain text.
+
+Like markdown-it-py's core, cleaning is a list of small named rules run in order over one
+state. Each rule returns a `Step` saying what it changed, so `normalize --explain` can show it,
+and adding a rule does not touch the others. The last rule only *marks* suspect spans (mojibake):
+corrupted text is never dropped or guessed back.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+#: bump when cleaning or structure changes in a way that changes the XML
+NORMALIZER_VERSION = "1"
+
+
+@dataclass
+class Step:
+    """What one rule did: how many changes, and notable spans of the text it produced."""
+
+    name: str
+    changes: int = 0
+    detail: str = ""
+    spans: list[tuple[int, int, str]] = field(default_factory=list)
+
+
+@dataclass
+class Suspect:
+    """A span of the cleaned text that looks corrupted (mojibake, U+FFFD, `?` in Chinese)."""
+
+    start: int
+    end: int
+    reason: str
+
+
+@dataclass
+class Cleaned:
+    """The output of cleaning: the text every later stage works on."""
+
+    text: str
+    source_script: str  # "simplified" | "traditional"
+    steps: list[Step]
+    suspects: list[Suspect]
+
+
+@dataclass
+class _State:
+    text: str
+    is_html: bool
+    script_config: str
+    source_script: str = "simplified"
+    steps: list[Step] = field(default_factory=list)
+    suspects: list[Suspect] = field(default_factory=list)
+
+
+Rule = Callable[[_State], Step]
+
+# --------------------------------------------------------------------------- character classes
+
+
+def is_cjk(ch: str) -> bool:
+    """A Han character (basic block, extension A, compatibility ideographs)."""
+    o = ord(ch)
+    return 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0xF900 <= o <= 0xFAFF or 0x20000 <= o <= 0x2FFFF
+
+
+_CJK_PUNCT = set("，。、；：？！“”‘’（）《》〈〉【】〔〕—…·「」『』")
+
+
+def _is_wide(ch: str) -> bool:
+    return is_cjk(ch) or ch in _CJK_PUNCT
+
+
+# --------------------------------------------------------------------------- rules
+
+
+def rule_html(state: _State) -> Step:
+    """HTML input: keep the text, one line per block, drop scripts, styles and navigation."""
+    if not state.is_html:
+        return Step("html", 0, "not html")
+    from lxml import etree
+    from lxml import html as lhtml
+
+    parser = lhtml.HTMLParser(no_network=True, remove_comments=True, remove_pis=True, recover=True)
+    try:
+        root = lhtml.document_fromstring(state.text, parser=parser)
+    except (etree.ParserError, ValueError):
+        return Step("html", 0, "unparseable html kept as text")
+    dropped = 0
+    for bad in root.xpath("//script|//style|//nav|//header|//footer|//noscript|//iframe|//form|//select"):
+        bad.drop_tree()
+        dropped += 1
+    blocks = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article",
+              "table", "ul", "ol", "td", "title", "dd", "dt", "blockquote", "pre"}
+    parts: list[str] = []
+    # iterwalk is iterative, so deeply nested pages cannot exhaust the stack
+    for event, el in etree.iterwalk(root, events=("start", "end")):
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if event == "start":
+            if tag.lower() in blocks:
+                parts.append("\n")
+            if el.text:
+                parts.append(el.text)
+        else:
+            if tag.lower() in blocks:
+                parts.append("\n")
+            if el.tail:
+                parts.append(el.tail)
+    state.text = "".join(parts)
+    return Step("html", dropped, f"markup removed, {dropped} script/style/navigation elements dropped")
+
+
+# control, zero-width and XML-illegal characters (lone surrogates, U+FFFE/U+FFFF)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200d\u2060\ufeff\ud800-\udfff\ufffe\uffff]")
+
+
+def rule_line_endings(state: _State) -> Step:
+    """CRLF/CR → LF; drop control and zero-width characters."""
+    text = state.text
+    n = text.count("\r")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text, k = _CONTROL.subn("", text)
+    state.text = text
+    return Step("line_endings", n + k, f"{n} CR, {k} control/zero-width characters")
+
+
+def _opencc(config: str):
+    return _opencc_cached(config)
+
+
+@lru_cache(maxsize=4)
+def _opencc_cached(config: str):
+    import opencc
+
+    name = config if config.endswith(".json") else config
+    return opencc.OpenCC(name)
+
+
+# Tone-marked pinyin syllables as mirror converters print them: 關(guān), 會(huì ) (space inside).
+_PINYIN_ANNOT = re.compile(r"(?P<han>[\u3400-\u9fff\uf900-\ufaff])\((?P<syl>[a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,7}) ?\)")
+_TONE_MARKS = set("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ")
+
+
+def _strip_tone(s: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", s) if not unicodedata.combining(c)).replace("ü", "v")
+
+
+@lru_cache(maxsize=8192)
+def _readings(han: str) -> frozenset[str]:
+    from pypinyin import Style, pinyin
+
+    out: set[str] = set()
+    for style in (Style.TONE,):
+        for group in pinyin(han, style=style, heteronym=True, errors="ignore"):
+            out.update(s.lower() for s in group)
+    return frozenset(out)
+
+
+def is_reading(han: str, syllable: str, alt: str | None = None) -> bool:
+    """True when `syllable` is a pinyin reading of `han` (or of its converted form `alt`)."""
+    syl = syllable.lower()
+    readings = set(_readings(han))
+    if alt and alt != han:
+        readings |= _readings(alt)
+    if syl in readings:
+        return True
+    # converters sometimes print a heteronym pypinyin lists without that tone: accept a toneless
+    # match, but only for a syllable that carries a tone mark (so "(a)" or "(BIM)" never match)
+    if any(c in _TONE_MARKS for c in syl):
+        bare = _strip_tone(syl)
+        return any(_strip_tone(r) == bare for r in readings)
+    return False
+
+
+def rule_pinyin(state: _State) -> Step:
+    """Strip pinyin a converter inserted after a character, only where it is that character's reading."""
+    text = state.text
+    if "(" not in text:
+        return Step("pinyin_annotations", 0)
+    t2s = _opencc("t2s")
+    kept = 0
+
+    def repl(m: re.Match[str]) -> str:
+        nonlocal kept
+        han, syl = m.group("han"), m.group("syl")
+        if is_reading(han, syl, t2s.convert(han)):
+            return han
+        kept += 1
+        return m.group(0)
+
+    text, n = _PINYIN_ANNOT.subn(repl, text)
+    state.text = text
+    return Step("pinyin_annotations", n - kept, f"{n - kept} annotations removed, {kept} parentheses kept")
+
+
+def rule_script(state: _State) -> Step:
+    """Traditional → Simplified with OpenCC, when the text is Traditional (or a config is forced)."""
+    text = state.text
+    t2s = _opencc("t2s")
+    han = [c for c in text if is_cjk(c)]
+    if not han:
+        return Step("script", 0, "no Han characters")
+    sample = "".join(han[:20000])
+    changed = sum(1 for a, b in zip(sample, t2s.convert(sample), strict=False) if a != b)
+    ratio = changed / len(sample)
+    # Simplified text still has a few characters t2s maps (e.g. 乾, 著); real Traditional has many.
+    if ratio >= 0.03:
+        state.source_script = "traditional"
+    if state.source_script == "simplified" and state.script_config == "t2s":
+        return Step("script", 0, f"simplified ({ratio:.1%} convertible)")
+    conv = _opencc(state.script_config)
+    out = conv.convert(text)
+    n = sum(1 for a, b in zip(text, out, strict=False) if a != b) if len(out) == len(text) else -1
+    state.text = out
+    return Step("script", n, f"{state.source_script} → simplified with OpenCC {state.script_config}")
+
+
+_HALF_TO_FULL = {",": "，", ";": "；", ":": "："}
+_PAREN_PAIR = re.compile(r"\(([^()\n]{0,300})\)")
+
+
+def rule_punctuation(state: _State) -> Step:
+    """Unify widths where structure depends on it; collapse doubled punctuation. No blanket NFKC."""
+    text = state.text
+    n = 0
+    # full-width digits and Latin letters → ASCII, so numbers read the same everywhere
+    trans = {c: chr(c - 0xFEE0) for c in range(0xFF10, 0xFF1A)}
+    trans.update({c: chr(c - 0xFEE0) for c in range(0xFF21, 0xFF3B)})
+    trans.update({c: chr(c - 0xFEE0) for c in range(0xFF41, 0xFF5B)})
+    trans[0xFF05] = "%"
+    out = text.translate(trans)
+    n += sum(1 for a, b in zip(text, out, strict=True) if a != b)
+    text = out
+
+    # half-width , ; : next to Chinese → full-width (but 16:08, 1,000 and URLs stay)
+    chars = list(text)
+    for i, c in enumerate(chars):
+        if c in _HALF_TO_FULL:
+            prev = chars[i - 1] if i else ""
+            nxt = chars[i + 1] if i + 1 < len(chars) else ""
+            if (prev.isdigit() and nxt.isdigit()) or nxt == "/":
+                continue
+            if (prev and _is_wide(prev)) or (nxt and _is_wide(nxt)) or prev in "）)" or nxt in "（(\n":
+                chars[i] = _HALF_TO_FULL[c]
+                n += 1
+    text = "".join(chars)
+
+    # ASCII parentheses around Chinese, or after a Chinese character → （ ）: (一) → （一）, (BIM) → （BIM）
+    def paren(m: re.Match[str]) -> str:
+        nonlocal n
+        inner = m.group(1)
+        before = text[m.start() - 1] if m.start() else "\n"
+        if any(_is_wide(c) for c in inner) or _is_wide(before) or before == "\n":
+            n += 1
+            return "（" + inner + "）"
+        return m.group(0)
+
+    for _ in range(3):  # nested pairs resolve inside out
+        new = _PAREN_PAIR.sub(paren, text)
+        if new == text:
+            break
+        text = new
+
+    # doubled punctuation from mirrors: ",," → "，"; ",、" → "、"; ",。" → "。"
+    def dedupe(m: re.Match[str]) -> str:
+        nonlocal n
+        run = m.group(0)
+        n += len(run) - 1
+        return run[-1] if run[0] == "，" else run[0]
+
+    text = re.sub(r"，[，、。；：]|([、。；：])\1+", dedupe, text)
+    state.text = text
+    return Step("punctuation", n)
+
+
+_SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+
+
+def rule_whitespace(state: _State) -> Step:
+    """Odd spaces → space; strip lines; drop blank lines; no spaces between Chinese characters."""
+    n = 0
+    lines = []
+    for raw in state.text.split("\n"):
+        line = _SPACES.sub(" ", raw).strip()
+        if not line:
+            n += 1 if raw else 0
+            continue
+        if " " in line:
+            parts = line.split(" ")
+            rebuilt = parts[0]
+            for part in parts[1:]:
+                if rebuilt and part and (_is_wide(rebuilt[-1]) or _is_wide(part[0])):
+                    rebuilt += part
+                    n += 1
+                else:
+                    rebuilt += " " + part
+            line = rebuilt
+        if line != raw:
+            n += 1
+        lines.append(line)
+    state.text = "\n".join(lines)
+    return Step("whitespace", n)
+
+
+_FURNITURE = re.compile(
+    r"^(?:https?://\S+|www\.\S+|.*(?:来源[:：]|作者[:：]|发布时间[:：]|浏览次数|【打印】|【关闭】|【字体|分享到|"
+    r"扫一扫|责任编辑[:：]|上一篇|下一篇|网站地图|版权所有|ICP备|网站标识码|当前位置[:：]|打印本页|关闭窗口).*)$"
+)
+
+
+def rule_boilerplate(state: _State) -> Step:
+    """Drop web-page furniture lines (navigation, 来源/作者/发布时间/浏览次数/【打印】/分享, footers)."""
+    kept, dropped = [], []
+    for line in state.text.split("\n"):
+        if len(line) < 200 and _FURNITURE.match(line):
+            dropped.append(line)
+        else:
+            kept.append(line)
+    state.text = "\n".join(kept)
+    return Step("boilerplate", len(dropped), " | ".join(d[:40] for d in dropped[:5]))
+
+
+@lru_cache(maxsize=65536)
+def _odd(ch: str) -> bool:
+    """A character that does not belong in clean Simplified government text."""
+    if ch in "?\ufffd;":
+        return True
+    if is_cjk(ch):
+        try:
+            ch.encode("gb2312")
+            return False
+        except UnicodeEncodeError:
+            return True
+    if ch.isascii():
+        return False
+    cat = unicodedata.category(ch)
+    if cat == "Lo":  # kana, hangul, bopomofo inside Chinese text: decoding garbage
+        return True
+    return cat in ("Sm", "So", "Co", "Cn") and ch not in "①②③④⑤⑥⑦⑧⑨⑩→←×÷±…—"
+
+
+def _garbage(ch: str) -> bool:
+    """Inside a suspect span, also Latin letters, brackets and tone letters continue the damage."""
+    return _odd(ch) or (ch.isascii() and not ch.isspace() and not ch.isdigit()) or ch in _TONE_MARKS
+
+
+def rule_suspects(state: _State) -> Step:
+    """Mark spans that look like mojibake. They are kept as they are and only flagged."""
+    text = state.text
+    suspects: list[Suspect] = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if not _odd(c):
+            i += 1
+            continue
+        # `?` or `;` between Latin letters or digits (URLs, code) is not mojibake
+        if c in "?;" and not (
+            (i and (is_cjk(text[i - 1]) or text[i - 1] in _CJK_PUNCT))
+            or (i + 1 < n and (is_cjk(text[i + 1]) or text[i + 1] in _CJK_PUNCT))
+        ):
+            i += 1
+            continue
+        start, end, odd_count, strong = i, i + 1, 1, c in "?\ufffd"
+        j = i + 1
+        while j < n and j - end <= 3 and text[j] != "\n":
+            cj = text[j]
+            if _odd(cj) or (_garbage(cj) and j == end):
+                end, odd_count = j + 1, odd_count + 1
+                strong = strong or cj in "?\ufffd"
+            j += 1
+        if strong or odd_count >= 2:
+            reason = "replacement-character" if "\ufffd" in text[start:end] else "mojibake"
+            suspects.append(Suspect(start, end, reason))
+        i = end
+    state.suspects = suspects
+    return Step("suspects", len(suspects), "; ".join(text[s.start:s.end] for s in suspects[:5]),
+                [(s.start, s.end, s.reason) for s in suspects])
+
+
+RULES: list[tuple[str, Rule]] = [
+    ("html", rule_html),
+    ("line_endings", rule_line_endings),
+    ("pinyin_annotations", rule_pinyin),
+    ("script", rule_script),
+    ("punctuation", rule_punctuation),
+    ("whitespace", rule_whitespace),
+    ("boilerplate", rule_boilerplate),
+    ("suspects", rule_suspects),
+]
+
+
+def clean(text: str, *, is_html: bool = False, script_config: str = "t2s") -> Cleaned:
+    """Run every cleaning rule in order and return the cleaned text with what each rule did."""
+    state = _State(text=text, is_html=is_html, script_config=script_config)
+    for _name, rule in RULES:
+        state.steps.append(rule(state))
+    return Cleaned(state.text, state.source_script, state.steps, state.suspects)
+
+
+def looks_like_html(text: str, name: str = "") -> bool:
+    """HTML by file name, or by its first tag."""
+    if name.lower().endswith((".html", ".htm", ".xhtml")):
+        return True
+    head = text[:2000].lstrip().lower()
+    return head.startswith(("<!doctype html", "<html")) or ("<body" in head and "</" in head)

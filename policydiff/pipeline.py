@@ -1,0 +1,53 @@
+"""Run the pipeline on one text: clean → structure → targets → suspects → `Document`."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+
+from policydiff import normalize, structure, targets
+from policydiff.document import DocMeta, Document
+from policydiff.structure import Node, insert_span
+
+
+def process(text: str, meta: DocMeta | None = None, *, is_html: bool = False, script_config: str = "t2s",
+            source_bytes: bytes | None = None) -> Document:
+    """Normalize one document. Never raises on any text: the worst case is one paragraph."""
+    meta = replace(meta) if meta else DocMeta()
+    cleaned = normalize.clean(text, is_html=is_html, script_config=script_config)
+    parsed = structure.parse(cleaned.text, kind=meta.kind if meta.kind == "news" else "")
+    h = parsed.header
+    meta.doc_no = meta.doc_no or h.doc_no
+    meta.date = meta.date or h.date
+    meta.title = meta.title or h.title
+    meta.issuer = meta.issuer or h.issuer
+    if meta.year is None:
+        meta.year = detect_year(h)
+    if parsed.layout == "news" and meta.kind == "plan" and not h.doc_no:
+        meta.kind = "news"
+    meta.layout = parsed.layout
+    meta.source_script = cleaned.source_script
+    meta.normalizer = normalize.NORMALIZER_VERSION
+    if source_bytes is not None and not meta.sha256:
+        meta.sha256 = hashlib.sha256(source_bytes).hexdigest()
+    n_targets = targets.annotate(parsed.root, cleaned.text, plan_year=meta.year)
+    for s in cleaned.suspects:
+        insert_span(parsed.root, Node("suspect", s.start, s.end, {"reason": s.reason}))
+    steps = cleaned.steps + [
+        normalize.Step("structure", sum(1 for n in parsed.root.iter() if "eId" in n.attrs), parsed.layout),
+        normalize.Step("targets", n_targets),
+    ]
+    return Document(meta=meta, text=cleaned.text, root=parsed.root, steps=steps, layout=parsed.layout)
+
+
+def detect_year(h: structure.Header) -> int | None:
+    """The plan's year: from its 文号, else its title (first year of a range), else its date."""
+    import re
+
+    if h.year:
+        return h.year
+    for source in (h.doc_no, h.title, h.date):
+        m = re.search(r"(?:19|20)\d{2}", source or "")
+        if m:
+            return int(m.group(0))
+    return None

@@ -1,0 +1,509 @@
+"""Structure: find the notice header, the numbered clauses and the responsibilities in cleaned text.
+
+The output is a tree of `Node`s, each covering a character range of the cleaned text, so that
+the XML built from it holds every character exactly once (lossless by construction). Heading
+levels follow GB/T 9704: 一、 → （一） → 1. → （1）/1） → ①; writers may skip levels and city plans
+restart numbering in each section, so ids are paths (sec_3__para_12__point_7), never global.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# --------------------------------------------------------------------------- the tree
+
+
+@dataclass
+class Node:
+    """An element over text[start:end]; children nest strictly inside and do not overlap."""
+
+    tag: str
+    start: int
+    end: int
+    attrs: dict[str, str] = field(default_factory=dict)
+    children: list[Node] = field(default_factory=list)
+
+    def iter(self, tag: str | None = None):
+        """Depth-first, document order."""
+        stack = [self]
+        while stack:
+            node = stack.pop()
+            if tag is None or node.tag == tag:
+                yield node
+            stack.extend(reversed(node.children))
+
+    def find(self, tag: str) -> Node | None:
+        return next((c for c in self.children if c.tag == tag), None)
+
+
+def insert_span(parent: Node, span: Node) -> None:
+    """Insert an inline span into the tree at the deepest node that holds it.
+
+    Children fully inside the span move under it. A span that crosses a child's boundary is
+    split at that boundary, so that nesting stays strict and no character is lost.
+    """
+    for child in parent.children:
+        if child.start <= span.start and span.end <= child.end and (child.start, child.end) != (span.start, span.end):
+            insert_span(child, span)
+            return
+    crossing = [c for c in parent.children if c.start < span.end and span.start < c.end
+                and not (span.start <= c.start and c.end <= span.end)]
+    if crossing:
+        c = crossing[0]
+        cut = c.start if span.start < c.start else c.end
+        left = Node(span.tag, span.start, cut, dict(span.attrs))
+        right = Node(span.tag, cut, span.end, dict(span.attrs))
+        for part in (left, right):
+            if part.end > part.start:
+                insert_span(parent, part)
+        return
+    inside = [c for c in parent.children if span.start <= c.start and c.end <= span.end]
+    span.children = inside + span.children
+    span.children.sort(key=lambda n: n.start)
+    parent.children = [c for c in parent.children if c not in inside] + [span]
+    parent.children.sort(key=lambda n: (n.start, -n.end))
+
+
+# --------------------------------------------------------------------------- numbering
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def cn_to_int(s: str) -> int:
+    """Chinese numeral of heading size (一 … 九十九, 一百…) → int."""
+    total, num = 0, 0
+    for ch in s:
+        if ch in _CN_DIGITS:
+            num = _CN_DIGITS[ch]
+        elif ch == "十":
+            total += (num or 1) * 10
+            num = 0
+        elif ch == "百":
+            total += (num or 1) * 100
+            num = 0
+    return total + num
+
+
+_CN = "一二三四五六七八九十百零〇两"
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+#: (tag, level, regex at line start); the number group is `n`
+LEVELS: list[tuple[str, int, re.Pattern[str]]] = [
+    ("section", 1, re.compile(rf"^(?P<n>[{_CN}]{{1,4}})、")),
+    ("para", 2, re.compile(rf"^（(?P<n>[{_CN}]{{1,4}})）")),
+    ("point", 3, re.compile(r"^(?P<n>\d{1,3})[.．、](?![\d%])")),
+    ("subpoint", 4, re.compile(r"^(?:（(?P<n>\d{1,3})）|(?P<m>\d{1,3})[)）])")),
+    ("item", 5, re.compile(rf"^(?P<n>[{_CIRCLED}])")),
+]
+
+
+_EID_PREFIX = {"section": "sec", "para": "para", "point": "point", "subpoint": "subpoint", "item": "item"}
+
+
+def match_heading(line: str) -> tuple[str, int, str, int] | None:
+    """(tag, level, printed number, value) when the line opens a numbered clause."""
+    for tag, level, rx in LEVELS:
+        m = rx.match(line)
+        if not m:
+            continue
+        raw = m.group("n") or (m.groupdict().get("m") or "")
+        if tag in ("section", "para"):
+            value = cn_to_int(raw)
+        elif tag == "item":
+            value = _CIRCLED.index(raw) + 1
+        else:
+            value = int(raw)
+        if value <= 0:
+            continue
+        return tag, level, m.group(0), value
+    return None
+
+
+# --------------------------------------------------------------------------- header lines
+
+DOC_NO = re.compile(r"[\u4e00-\u9fff]{1,10}[〔\[【（(]\s*(?P<year>(?:19|20)\d{2})\s*[〕\]】）)]\s*第?\d{1,4}号")
+DATE_LINE = re.compile(r"^(?P<y>(?:19|20)\d{2})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日$")
+_TITLE_WORDS = re.compile(r"方案|要点|规划|意见|通知|办法|计划|纲要|决定|规定|细则|如何|报告")
+_NOTICE_TITLE = re.compile(r"(?P<issuer>[\u4e00-\u9fff]{2,30}?)关于印发(?P<title>.+?)的通知")
+_CLOSING = re.compile(r"^(?:（此件[^）]*）|附件[:：\d]|抄送[:：]|公开方式[:：]|信息公开选项[:：])")
+_SENTENCE_END = "。！？；"
+
+
+@dataclass
+class Header:
+    """What the notice header says."""
+
+    doc_no: str = ""
+    date: str = ""
+    title: str = ""
+    issuer: str = ""
+    recipients: str = ""
+    year: int | None = None
+    cited_title: str = ""  # a news report: the plan it summarises
+
+
+@dataclass
+class Parsed:
+    """The structure of one document over its cleaned text."""
+
+    text: str
+    root: Node
+    header: Header
+    layout: str  # "numbered" | "news"
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    out, pos = [], 0
+    for line in text.split("\n"):
+        if line:
+            out.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return out
+
+
+def _is_title_like(line: str) -> bool:
+    return len(line) <= 80 and not any(p in line for p in "。！；") and not line.endswith("：")
+
+
+def _notice_title(line: str) -> re.Match[str] | None:
+    line = line.replace("《", "").replace("》", "")
+    if DOC_NO.match(line):
+        line = DOC_NO.sub("", line, count=1)
+    return _NOTICE_TITLE.match(line)
+
+
+def _ends_with_responsibility(line: str) -> bool:
+    end = len(line.rstrip("。；"))
+    span = _balanced_tail_paren(line, end, 0)
+    return bool(span and _RESP_WORDS.search(line[span[0]:span[1]]))
+
+
+def _parse_front(text: str, spans: list[tuple[int, int]], doc: Node, header: Header) -> None:
+    """Header (notice) and preamble: the lines before the first numbered clause."""
+    if not spans:
+        return
+    lines = [text[a:b] for a, b in spans]
+    date_idx = max((i for i, ln in enumerate(lines) if DATE_LINE.match(ln)), default=-1)
+    if date_idx >= 0:
+        head_n = date_idx + 1
+        while head_n < len(lines) and _is_title_like(lines[head_n]) and head_n - date_idx <= 3:
+            head_n += 1
+    else:
+        head_n = 0
+        while head_n < len(lines) and _is_title_like(lines[head_n]) and head_n < 4:
+            head_n += 1
+    if head_n:
+        hdr = Node("header", spans[0][0], spans[head_n - 1][1])
+        for i in range(head_n):
+            a, b = spans[i]
+            ln = lines[i]
+            if DOC_NO.fullmatch(ln):
+                tag = "docNo"
+                header.doc_no = header.doc_no or ln
+            elif DATE_LINE.match(ln):
+                tag = "date"
+                m = DATE_LINE.match(ln)
+                assert m
+                header.date = f"{int(m['y']):04d}-{int(m['m']):02d}-{int(m['d']):02d}"
+            elif ln.endswith("：") and "各" in ln:
+                tag = "recipients"
+                header.recipients = ln
+            elif i + 1 == date_idx and len(ln) <= 30:
+                tag = "issuer"
+                header.issuer = header.issuer or ln
+            elif any(p in ln for p in "。！") and len(ln) > 30:
+                tag = "notice"
+            elif _TITLE_WORDS.search(ln):
+                tag = "title"
+            else:
+                tag = "line"
+            hdr.children.append(Node(tag, a, b))
+        doc.children.append(hdr)
+        joined = "".join(lines[:head_n])
+        if not header.doc_no:
+            m = DOC_NO.search(joined)
+            header.doc_no = m.group(0) if m else ""
+        # a notice title may be broken over two lines: try single lines first, then pairs
+        cands = [lines[i] for i in range(head_n)] + [lines[i] + lines[i + 1] for i in range(head_n - 1)]
+        for cand in cands:
+            m = _notice_title(cand)
+            if m:
+                header.issuer = m["issuer"]
+                header.title = m["title"]
+                break
+        if not header.title:
+            titles = [lines[i] for i in range(head_n) if hdr.children[i].tag == "title"]
+            if titles:
+                header.title = titles[-1]
+    if head_n < len(lines):
+        pre = Node("preamble", spans[head_n][0], spans[-1][1])
+        for k, (a, b) in enumerate(spans[head_n:], 1):
+            pre.children.append(Node("p", a, b, {"eId": f"preamble__p_{k}"}))
+        doc.children.append(pre)
+
+
+# --------------------------------------------------------------------------- responsibilities
+
+_RESP_WORDS = re.compile(r"牵头|配合|负责|参与|协助")
+_ROLE = re.compile(r"(按职责分别负责|按职责分别牵头|分别牵头|分别负责|牵头|配合|负责|参与|协助)")
+_ORG_SPLIT = re.compile(r"[、，,；]")
+_DEPT_SUFFIX = re.compile(r"(厅|局|委|办|署|室|会|院|部|中心|集团|总队|社|行|政府|公司|分署|分行)$")
+
+
+def _balanced_tail_paren(text: str, end: int, floor: int) -> tuple[int, int] | None:
+    """The （…） that closes at text[end-1], with nested pairs balanced; (start, end)."""
+    if end <= floor or text[end - 1] != "）":
+        return None
+    depth, i = 0, end - 1
+    while i >= floor:
+        c = text[i]
+        if c == "）":
+            depth += 1
+        elif c == "（":
+            depth -= 1
+            if depth == 0:
+                return i, end
+        elif c == "\n":
+            return None
+        i -= 1
+    return None
+
+
+def _org_nodes(text: str, a: int, b: int) -> list[Node]:
+    """Split a department list on 、，; give each an org node with the name it stands for."""
+    out: list[Node] = []
+    pos, prefix = a, ""
+    depth = 0
+    seg_start = a
+    for i in range(a, b + 1):
+        c = text[i] if i < b else "、"
+        if c == "（":
+            depth += 1
+        elif c == "）":
+            depth -= 1
+        if i == b or (depth == 0 and _ORG_SPLIT.match(c)):
+            s, e = seg_start, i
+            name = text[s:e].strip()
+            if name:
+                full = name
+                if name.startswith("省") and not name.startswith("省直") and not name.startswith("省有关"):
+                    prefix = "省"
+                elif prefix and _DEPT_SUFFIX.search(name) and not re.match(r"^(各|中国|国家|海关|市|县|南方|广州|深圳|珠海)", name) \
+                        and not name.endswith("政府"):
+                    full = prefix + name
+                out.append(Node("org", s, e, {"name": full}))
+            seg_start = i + 1
+        pos = i
+    del pos
+    return out
+
+
+def parse_responsibility(text: str, a: int, b: int) -> Node:
+    """（A、B牵头，C、D配合） → responsibility with lead and support org lists."""
+    resp = Node("responsibility", a, b)
+    inner_a, inner_b = a + 1, b - 1
+    inner = text[inner_a:inner_b]
+    # each role word closes a run of departments: "A、B牵头，C，D、E配合" → lead A B, support C D E
+    prev = inner_a
+    for m in _ROLE.finditer(inner):
+        seg_a, seg_b = prev, inner_a + m.end()
+        names_b = inner_a + m.start()
+        prev = seg_b
+        while seg_a < names_b and text[seg_a] in "，；、":
+            seg_a += 1
+        word = m.group(1)
+        tag = "support" if word in ("配合", "参与", "协助") else "lead"
+        node = Node(tag, seg_a, seg_b, {"role": word})
+        node.children = _org_nodes(text, seg_a, names_b)
+        resp.children.append(node)
+    return resp
+
+
+# --------------------------------------------------------------------------- the body
+
+
+def _own_text_nodes(text: str, node: Node, own_a: int, own_b: int, first_line_end: int, num_len: int) -> None:
+    """Fill a numbered block's own text: num, heading, content, responsibility (or intro for sections)."""
+    kids: list[Node] = []
+    num_b = own_a + num_len
+    kids.append(Node("num", own_a, num_b))
+    head_a = num_b
+    if node.tag == "section":
+        kids.append(Node("heading", head_a, first_line_end))
+        if own_b > first_line_end + 1:
+            intro = Node("intro", first_line_end + 1, own_b, {"eId": node.attrs["eId"] + "__intro"})
+            for k, (a, b) in enumerate(_lines_in(text, first_line_end + 1, own_b), 1):
+                intro.children.append(Node("p", a, b, {"eId": f"{intro.attrs['eId']}__p_{k}"}))
+            kids.append(intro)
+        node.children = kids + node.children
+        return
+    first = text[head_a:first_line_end]
+    cut = first.find("。")
+    colon = first.find("：")
+    if 0 <= colon < 20 and (cut < 0 or colon < cut):
+        cut = colon
+    head_b = head_a + cut + 1 if cut >= 0 else first_line_end
+    # a responsibility parenthetical closes the clause's own text
+    resp_span = None
+    tail_b = own_b
+    while tail_b > head_b and text[tail_b - 1] in "。；;\n ":
+        tail_b -= 1
+    span = _balanced_tail_paren(text, tail_b, head_a)
+    if span and _RESP_WORDS.search(text[span[0]:span[1]]) and span[1] - span[0] <= 200:
+        resp_span = span
+    if resp_span and resp_span[0] < head_b:
+        head_b = resp_span[0]
+    if head_b > head_a:
+        kids.append(Node("heading", head_a, head_b))
+    content_a = head_b
+    content_b = resp_span[0] if resp_span else own_b
+    if content_b > content_a:
+        kids.append(Node("content", content_a, content_b))
+    if resp_span:
+        kids.append(parse_responsibility(text, *resp_span))
+    node.children = kids + node.children
+
+
+def _lines_in(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    return [(a + s, a + e) for s, e in _lines(text[a:b])]
+
+
+def _parse_numbered(text: str, spans: list[tuple[int, int]], doc: Node) -> None:
+    body = Node("body", spans[0][0], spans[-1][1])
+    doc.children.append(body)
+    stack: list[tuple[int, Node, int, int]] = []  # (level, node, first_line_end, num_len)
+    used: set[str] = set()
+    opened: list[tuple[Node, int, int]] = []
+    for a, b in spans:
+        line = text[a:b]
+        h = match_heading(line)
+        if h is None:
+            continue
+        tag, level, printed, value = h
+        while stack and stack[-1][0] >= level:
+            stack.pop()
+        parent = stack[-1][1] if stack else body
+        base = parent.attrs.get("eId", "")
+        part = f"{_EID_PREFIX[tag]}_{value}"
+        eid = f"{base}__{part}" if base else part
+        if eid in used:  # numbering repeats: keep ids unique
+            k = 2
+            while f"{eid}_{k}" in used:
+                k += 1
+            eid = f"{eid}_{k}"
+        used.add(eid)
+        node = Node(tag, a, b, {"eId": eid, "num": printed})
+        parent.children.append(node)
+        stack.append((level, node, b, len(printed)))
+        opened.append((node, b, len(printed)))
+    # extents: a block runs until the next heading at its level or above
+    _close_extents(body, spans[-1][1])
+    for node, first_end, num_len in opened:
+        own_b = node.children[0].start - 1 if node.children else node.end
+        _own_text_nodes(text, node, node.start, own_b, first_end, num_len)
+
+
+def _close_extents(parent: Node, end: int) -> None:
+    for i, child in enumerate(parent.children):
+        nxt = parent.children[i + 1].start - 1 if i + 1 < len(parent.children) else end
+        child.end = nxt
+        _close_extents(child, nxt)
+
+
+def _parse_news(text: str, spans: list[tuple[int, int]], doc: Node) -> None:
+    """Unnumbered text: short lines without sentence punctuation are subheadings (sections)."""
+    body = Node("body", spans[0][0], spans[-1][1])
+    doc.children.append(body)
+    section: Node | None = None
+    k = 0
+    p_count = 0
+    loose = 0
+    for a, b in spans:
+        line = text[a:b]
+        if _is_title_like(line) and len(line) <= 40 and not line.endswith("，"):
+            k += 1
+            section = Node("section", a, b, {"eId": f"sec_{k}"})
+            section.children.append(Node("heading", a, b))
+            body.children.append(section)
+            p_count = 0
+        elif section is None:
+            loose += 1
+            body.children.append(Node("p", a, b, {"eId": f"p_{loose}"}))
+        else:
+            p_count += 1
+            section.children.append(Node("p", a, b, {"eId": f"{section.attrs['eId']}__p_{p_count}"}))
+            section.end = b
+
+
+_CITED_PLAN = re.compile(r"《([^》]*?((?:19|20)\d{2})年[^》]*)》")
+_MONTH_DAY = re.compile(r"(?<![\d年])(\d{1,2})月(\d{1,2})日")
+
+
+def _news_dates(lead: str, header: Header) -> None:
+    """A news report names the plan it covers (《…2020年工作要点》) and the day it was published."""
+    m = _CITED_PLAN.search(lead)
+    if not m:
+        return
+    header.cited_title = m.group(1)
+    year = int(m.group(2))
+    d = _MONTH_DAY.search(lead)
+    if d and not header.date and 1 <= int(d.group(1)) <= 12 and 1 <= int(d.group(2)) <= 31:
+        header.date = f"{year:04d}-{int(d.group(1)):02d}-{int(d.group(2)):02d}"
+    header.year = year
+
+
+def _closing_start(text: str, spans: list[tuple[int, int]]) -> int:
+    """Index of the first closing line: 附件/抄送/此件主动公开 near the end, or plain paragraphs that
+    follow the last clause once it was closed by its responsibility parenthetical (2019, 2021)."""
+    line = [text[a:b] for a, b in spans]
+    close_from = len(spans)
+    for i in range(len(spans) - 1, max(0, len(spans) - 6), -1):
+        if _CLOSING.match(line[i]):
+            close_from = i
+    j = close_from
+    while j > 1 and not match_heading(line[j - 1]) and not _ends_with_responsibility(line[j - 1]):
+        j -= 1
+    if j < close_from and _ends_with_responsibility(line[j - 1]):
+        close_from = j
+    return close_from
+
+
+def parse(text: str, kind: str = "") -> Parsed:
+    """Parse cleaned text into header, preamble, body and closing."""
+    spans = _lines(text)
+    root = Node("document", 0, len(text))
+    header = Header()
+    first = next((i for i, (a, b) in enumerate(spans) if (h := match_heading(text[a:b])) and h[0] in ("section", "para")), None)
+    numbered = first is not None and kind != "news"
+    if numbered:
+        assert first is not None
+        front, rest = spans[:first], spans[first:]
+        close_from = _closing_start(text, rest)
+        closing = rest[close_from:]
+        rest = rest[:close_from]
+        _parse_front(text, front, root, header)
+        _parse_numbered(text, rest, root)
+        if closing:
+            node = Node("closing", closing[0][0], closing[-1][1])
+            node.children = [Node("p", a, b, {"eId": f"closing__p_{k}"}) for k, (a, b) in enumerate(closing, 1)]
+            root.children.append(node)
+        layout = "numbered"
+    else:
+        # news: headline lines, then the lead paragraph(s) up to the first subheading
+        n_title = 0
+        while n_title < len(spans) and n_title < 3 and _is_title_like(text[spans[n_title][0]:spans[n_title][1]]):
+            n_title += 1
+        n_lead = n_title
+        while n_lead < len(spans) and not _is_title_like(text[spans[n_lead][0]:spans[n_lead][1]]):
+            n_lead += 1
+        if n_lead >= len(spans):  # no subheadings at all: everything after the titles is body
+            n_lead = n_title
+        _parse_front(text, spans[:n_lead], root, header)
+        if n_lead < len(spans):
+            _parse_news(text, spans[n_lead:], root)
+        layout = "news"
+        if not header.title and spans and n_title:
+            header.title = text[spans[0][0]:spans[0][1]]
+        _news_dates(text[spans[0][0]:spans[n_lead - 1][1]] if n_lead else "", header)
+    return Parsed(text, root, header, layout)
