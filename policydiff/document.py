@@ -77,11 +77,17 @@ class Clause:
     end: int
     suspects: int = 0
     children: list[str] = field(default_factory=list)
+    responsibility: str = ""
 
     @property
     def text(self) -> str:
         """Heading and content: the words of the clause without its number and departments."""
         return self.heading + self.content
+
+    @property
+    def full_text(self) -> str:
+        """The clause's own words with its responsibility parenthetical, without its number."""
+        return self.heading + self.content + self.responsibility
 
 
 @dataclass
@@ -131,6 +137,7 @@ class Document:
                     start=child.start, end=child.end,
                     suspects=sum(1 for s in _own_inline(child) if s.tag == "suspect"),
                     children=[c.attrs.get("eId", "") for c in block_kids],
+                    responsibility=self.slice(resp),
                 ))
                 walk(child, eid, sec)
 

@@ -244,7 +244,7 @@ def rule_punctuation(state: _State) -> Step:
             nxt = chars[i + 1] if i + 1 < len(chars) else ""
             if (prev.isdigit() and nxt.isdigit()) or nxt == "/":
                 continue
-            if (prev and _is_wide(prev)) or (nxt and _is_wide(nxt)) or prev in "）)" or nxt in "（(\n":
+            if (prev and _is_wide(prev)) or (nxt and _is_wide(nxt)) or prev in "）)%" or nxt in "（(\n,":
                 chars[i] = _HALF_TO_FULL[c]
                 n += 1
     text = "".join(chars)

@@ -44,7 +44,7 @@ def insert_span(parent: Node, span: Node) -> None:
     split at that boundary, so that nesting stays strict and no character is lost.
     """
     for child in parent.children:
-        if child.start <= span.start and span.end <= child.end and (child.start, child.end) != (span.start, span.end):
+        if child.start <= span.start and span.end <= child.end and child.end > child.start:
             insert_span(child, span)
             return
     crossing = [c for c in parent.children if c.start < span.end and span.start < c.end
@@ -289,7 +289,7 @@ def _org_nodes(text: str, a: int, b: int) -> list[Node]:
                 full = name
                 if name.startswith("省") and not name.startswith("省直") and not name.startswith("省有关"):
                     prefix = "省"
-                elif prefix and _DEPT_SUFFIX.search(name) and not re.match(r"^(各|中国|国家|海关|市|县|南方|广州|深圳|珠海)", name) \
+                elif prefix and _DEPT_SUFFIX.search(name) and not re.match(r"^(各|中国|国家|海关|南方|广州|深圳|珠海)", name) \
                         and not name.endswith("政府"):
                     full = prefix + name
                 out.append(Node("org", s, e, {"name": full}))

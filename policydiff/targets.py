@@ -108,6 +108,35 @@ def cn_number(s: str) -> float | None:
         return None
 
 
+_METRIC_NOISE = set("的数量总累计个次项之和及与等")
+
+
+def metric_key(metric: str) -> set[str]:
+    """The characters that say what is measured: 实名用户总数 and 实名注册用户 share 实名用户."""
+    return {c for c in metric if c not in _METRIC_NOISE and not c.isspace()}
+
+
+def same_metric(a: str, b: str) -> bool:
+    """Two metric names measure the same thing (a renamed metric, not another one)."""
+    ka, kb = metric_key(a), metric_key(b)
+    if not ka or not kb:
+        return not ka and not kb
+    inter = len(ka & kb)
+    return inter >= 2 and inter / min(len(ka), len(kb)) >= 0.75
+
+
+def display_value(value: float, unit: str = "") -> str:
+    """15000000 → 1500万, 110000000 → 1.1亿, 90 % → 90%: as a Chinese reader writes it."""
+    v = float(value)
+    if abs(v) >= 1e8 and abs(round(v / 1e8, 4) - v / 1e8) < 1e-9:
+        s = f"{round(v / 1e8, 4):g}亿"
+    elif abs(v) >= 1e4 and abs(round(v / 1e4, 2) - v / 1e4) < 1e-9 and unit not in ("%",):
+        s = f"{round(v / 1e4, 2):g}万"
+    else:
+        s = f"{v:g}" if not v.is_integer() else str(int(v))
+    return s + unit
+
+
 def _month_end(year: int, month: int) -> str:
     return f"{year:04d}-{month:02d}-{calendar.monthrange(year, month)[1]:02d}"
 
@@ -183,7 +212,7 @@ def _is_name_or_code(text: str, start: int, end: int, num: str) -> bool:
     after = text[end] if end < len(text) else ""
     if before and (before.isascii() and before.isalpha() or before in "+×*xX＋-—/#第届"):
         return True
-    if after in "+×*＋" or (after.isascii() and after.isalpha() and not text.startswith(("TB", "PB", "GB"), end)):
+    if after and (after in "+×*＋" or (after.isascii() and after.isalpha() and not text.startswith(("TB", "PB", "GB"), end))):
         return True
     if num in _HOTLINES and not text.startswith(("个", "项", "家", "台", "条", "%"), end):
         return True
@@ -309,8 +338,14 @@ def find_targets(text: str, a: int, b: int, *, plan_year: int | None = None,
                 deadline = iso
         # subject and metric from the comma-clause that holds the target, else the sentence
         c_a, _c_b = _sentence_bounds(text, span_a, a, b, _SEPARATORS + "、")
+        while text.count("）", c_a, span_a) > text.count("（", c_a, span_a) and c_a > a:
+            # a separator inside brackets (每个县（市、区）) does not end the clause
+            c_a = _sentence_bounds(text, text.rfind("（", a, c_a) if "（" in text[a:c_a] else a, a, b,
+                                   _SEPARATORS + "、")[0]
         seg = text[c_a:span_a]
-        subject = _subject_in(seg)
+        clause_rest = text[span_b:_sentence_bounds(text, span_b, a, b, _SEPARATORS)[1]]
+        programme = _PROGRAMME.search(seg) or _PROGRAMME.search(clause_rest)
+        subject = programme.group(0) if programme else _subject_in(seg)
         sentence_before = text[s_a:span_a]
         if not subject:
             subject = prev_subject.get(s_a, "") or _subject_in(sentence_before) or context_subject

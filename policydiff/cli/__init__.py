@@ -31,9 +31,11 @@ def cli(ctx: click.Context, archive_dir: str) -> None:
 
 
 def _register() -> None:
-    from policydiff.cli import archive_cmds
+    from policydiff.cli import archive_cmds, doc_cmds
 
     cli.add_command(archive_cmds.archive)
+    for command in (doc_cmds.normalize, doc_cmds.targets, doc_cmds.compare, doc_cmds.lineage):
+        cli.add_command(command)
 
 
 _register()

@@ -1,0 +1,348 @@
+"""Align the clauses of two versions of a plan: 1:1, split, merged, moved, added, dropped.
+
+Yearly plans rewrite tasks heavily: a task and its true counterpart often share only a few rare
+character n-grams (TF-IDF cosine 0.04–0.30), while unrelated pairs sit near 0.01. So a score is
+never judged on its own: each candidate pair is measured against the background of its own row
+and column (how far it stands above what that clause scores with everything else), and a global
+assignment (Hungarian, scipy's linear_sum_assignment) picks the 1:1 pairs, so one strong clause
+cannot take two partners and order alone never decides. Splits and merges are then found as
+second partners that beat the background almost as clearly as the first. Moves are the matched
+pairs outside the longest run that keeps its relative order.
+
+Evidence combines content shingles (numbers masked, so a changed target does not hide a match),
+headings, quoted programme names (“粤省事”, “互联网+河长”), lead departments weighted by rarity,
+and targets. Identical clauses are paired first, so two copies of one text align exactly and
+fast however long they are.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from policydiff.document import Clause, Document
+from policydiff.tokens import shingles
+
+#: weights of the evidence in the combined score
+W_CONTENT, W_HEADING, W_ANCHOR, W_DEPT, W_TARGET = 0.55, 0.2, 0.15, 0.05, 0.05
+#: a pair must stand this many background deviations above both its row and its column
+Z_ACCEPT = 3.0
+#: … and reach at least this combined score
+S_MIN = 0.045
+#: a second partner (split/merge) must reach this share of the first partner's score
+SPLIT_SHARE = 0.55
+
+
+@dataclass
+class Match:
+    """One correspondence: old clause ids → new clause ids, with a status and why."""
+
+    old: list[str]
+    new: list[str]
+    status: str  # unchanged|modified|moved|split|merged|added|dropped|not_mentioned (set later)
+    score: float
+    evidence: dict = field(default_factory=dict)
+
+
+@dataclass
+class Alignment:
+    """Leaf matches and container matches of two documents."""
+
+    matches: list[Match]
+    containers: list[Match]
+
+
+def _key(c: Clause) -> str:
+    return re.sub(r"\s+", "", c.text)
+
+
+_QUOTED = re.compile(r"“([^”]{2,16})”|《([^》]{2,30})》")
+_ANCHOR_STRIP = re.compile(r"^(?:广东省?|省|全省)|(?:平台|系统|工程|建设|应用|服务)$")
+
+
+def anchors(text: str) -> list[str]:
+    """Named programmes and documents in quotation marks: strong evidence across years."""
+    out = []
+    for m in _QUOTED.finditer(text):
+        a = _ANCHOR_STRIP.sub("", m.group(1) or m.group(2) or "")
+        if len(a) >= 2:
+            out.append(a)
+    return out
+
+
+class _Vectorizer:
+    """TF-IDF over character shingles, with the IDF of this pair of documents (their own background)."""
+
+    def __init__(self, docs: list[list[str]]):
+        df: Counter[str] = Counter()
+        for d in docs:
+            df.update(set(d))
+        self.vocab = {g: i for i, g in enumerate(df)}
+        n = len(docs)
+        self.idf = [0.0] * len(self.vocab)
+        for g, i in self.vocab.items():
+            self.idf[i] = math.log((n + 1) / (df[g] + 1)) + 1.0
+
+    def matrix(self, docs: list[list[str]]):
+        import numpy as np
+        from scipy import sparse
+
+        rows, cols, vals = [], [], []
+        for r, d in enumerate(docs):
+            tf = Counter(g for g in d if g in self.vocab)
+            weights = {self.vocab[g]: (1 + math.log(c)) * self.idf[self.vocab[g]] for g, c in tf.items()}
+            norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+            for i, w in weights.items():
+                rows.append(r)
+                cols.append(i)
+                vals.append(w / norm)
+        return sparse.csr_matrix((np.array(vals), (np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64))),
+                                 shape=(len(docs), len(self.vocab)))
+
+
+def _cosine(old: list[list[str]], new: list[list[str]]):
+    import numpy as np
+
+    if not old or not new:
+        return np.zeros((len(old), len(new)))
+    vec = _Vectorizer(old + new)
+    return (vec.matrix(old) @ vec.matrix(new).T).toarray()
+
+
+def _weighted_overlap(old: list[set[str]], new: list[set[str]]):
+    """IDF-weighted Jaccard of sets (departments, target subjects): common members weigh little."""
+    import numpy as np
+
+    df: Counter[str] = Counter()
+    for s in old + new:
+        df.update(s)
+    n = len(old) + len(new)
+    idf = {k: math.log((n + 1) / (v + 1)) for k, v in df.items()}
+    out = np.zeros((len(old), len(new)))
+    for i, a in enumerate(old):
+        if not a:
+            continue
+        for j, b in enumerate(new):
+            if not b:
+                continue
+            inter = sum(idf[x] for x in a & b)
+            if inter:
+                out[i, j] = inter / (sum(idf[x] for x in a | b) or 1.0)
+    return out
+
+
+def _target_keys(c: Clause) -> set[str]:
+    return {f"{t.subject}|{t.unit}" for t in c.targets if t.subject} | {t.subject for t in c.targets if t.subject}
+
+
+def score_matrix(old: list[Clause], new: list[Clause]):
+    """Combined similarity of every old/new pair and its parts (numpy arrays)."""
+    content = _cosine([shingles(c.text) for c in old], [shingles(c.text) for c in new])
+    heading = _cosine([shingles(c.heading or c.text[:40]) for c in old], [shingles(c.heading or c.text[:40]) for c in new])
+    anchor = _cosine([[g for a in anchors(c.text) for g in shingles(a, (2,))] for c in old],
+                     [[g for a in anchors(c.text) for g in shingles(a, (2,))] for c in new])
+    dept = _weighted_overlap([set(c.lead) for c in old], [set(c.lead) for c in new])
+    target = _weighted_overlap([_target_keys(c) for c in old], [_target_keys(c) for c in new])
+    total = W_CONTENT * content + W_HEADING * heading + W_ANCHOR * anchor + W_DEPT * dept + W_TARGET * target
+    return total, {"content": content, "heading": heading, "anchors": anchor, "departments": dept, "targets": target}
+
+
+def _relative(total):
+    """How many background deviations each pair stands above its row and its column (the smaller)."""
+    import numpy as np
+
+    def z(axis: int):
+        mu = total.mean(axis=axis, keepdims=True)
+        sd = total.std(axis=axis, keepdims=True)
+        n = total.shape[axis]
+        # with few candidates the spread says little: never let it drop below a floor
+        sd = np.maximum(sd, 0.02 if n >= 5 else 0.05)
+        return (total - mu) / sd
+
+    if total.size == 0:
+        return total
+    return np.minimum(z(1), z(0))
+
+
+def _lis(seq: list[int]) -> set[int]:
+    """Indexes of one longest strictly increasing subsequence (patience sorting, O(n log n))."""
+    import bisect
+
+    tails: list[int] = []
+    tails_idx: list[int] = []
+    prev = [-1] * len(seq)
+    for i, x in enumerate(seq):
+        k = bisect.bisect_left(tails, x)
+        if k == len(tails):
+            tails.append(x)
+            tails_idx.append(i)
+        else:
+            tails[k] = x
+            tails_idx[k] = i
+        prev[i] = tails_idx[k - 1] if k else -1
+    out: set[int] = set()
+    i = tails_idx[-1] if tails_idx else -1
+    while i >= 0:
+        out.add(i)
+        i = prev[i]
+    return out
+
+
+def align(old_doc: Document, new_doc: Document) -> Alignment:
+    """Align leaf clauses, then containers; statuses are structural (changes.py adds unchanged/modified)."""
+    old_all, new_all = old_doc.clauses(), new_doc.clauses()
+    old = [c for c in old_all if c.is_leaf]
+    new = [c for c in new_all if c.is_leaf]
+    news_side = {"old": old_doc.meta.kind == "news", "new": new_doc.meta.kind == "news"}
+    groups = _align_leaves(old, new, many_to_one=news_side["new"], one_to_many=news_side["old"])
+    matches = _statuses(groups, old, new, news_side)
+    containers = _align_containers(old_all, new_all, matches)
+    return Alignment(matches, containers)
+
+
+def _align_leaves(old: list[Clause], new: list[Clause], *, many_to_one: bool, one_to_many: bool):
+    """Groups (old idx list, new idx list, score, evidence)."""
+    import numpy as np
+
+    groups: list[tuple[list[int], list[int], float, dict]] = []
+    # 1. identical clauses pair first (renumbering ignored): exact, and linear in size
+    by_key: dict[str, list[int]] = {}
+    for j, c in enumerate(new):
+        by_key.setdefault(_key(c), []).append(j)
+    used_old, used_new = set(), set()
+    for i, c in enumerate(old):
+        js = by_key.get(_key(c))
+        if js and _key(c):
+            j = js.pop(0)
+            used_old.add(i)
+            used_new.add(j)
+            groups.append(([i], [j], 1.0, {"identical": True}))
+    rest_old = [i for i in range(len(old)) if i not in used_old]
+    rest_new = [j for j in range(len(new)) if j not in used_new]
+    if rest_old and rest_new:
+        total, parts = score_matrix([old[i] for i in rest_old], [new[j] for j in rest_new])
+        rel = _relative(total)
+        from scipy.optimize import linear_sum_assignment
+
+        ok = (rel >= Z_ACCEPT) & (total >= S_MIN)
+        cost = -np.where(ok, rel * total, 0.0)
+        rows, cols = linear_sum_assignment(cost)
+        first_new: dict[int, int] = {}
+        first_old: dict[int, int] = {}
+        for r, k in zip(rows, cols, strict=True):
+            if ok[r, k]:
+                first_new[r] = k
+                first_old[k] = r
+        # 2. second partners: a split (1 → n) or a merge (n → 1) beats the background almost as well
+        extra_new: dict[int, list[int]] = {}
+        extra_old: dict[int, list[int]] = {}
+        for k in range(len(rest_new)):
+            if k in first_old:
+                continue
+            r = int(np.argmax(total[:, k]))
+            if ok[r, k] and r in first_new and (one_to_many or total[r, k] >= SPLIT_SHARE * total[r, first_new[r]]):
+                extra_new.setdefault(r, []).append(k)
+        for r in range(len(rest_old)):
+            if r in first_new:
+                continue
+            k = int(np.argmax(total[r, :]))
+            if ok[r, k] and k in first_old and (many_to_one or total[r, k] >= SPLIT_SHARE * total[first_old[k], k]):
+                if not extra_new.get(first_old[k]):  # a clause is split or merged, not both
+                    extra_old.setdefault(k, []).append(r)
+        for r, k in first_new.items():
+            olds = [r] + extra_old.get(k, [])
+            news = [k] + extra_new.get(r, [])
+            ev = _evidence(total, rel, parts, r, k, olds, news, old, new, rest_old, rest_new)
+            groups.append(([rest_old[x] for x in sorted(olds)], [rest_new[y] for y in sorted(news)],
+                           round(float(np.mean([total[a, b] for a in olds for b in news])), 4), ev))
+    return groups
+
+
+def _evidence(total, rel, parts, r, k, olds, news, old, new, rest_old, rest_new) -> dict:
+    import numpy as np
+
+    row = np.sort(total[r, :])[::-1]
+    a, b = old[rest_old[r]], new[rest_new[k]]
+    ev = {name: round(float(m[r, k]), 4) for name, m in parts.items()}
+    ev["z"] = round(float(rel[r, k]), 2)
+    ev["rank"] = int((total[r, :] > total[r, k]).sum()) + 1
+    ev["margin"] = round(float(total[r, k] - (row[1] if len(row) > 1 else 0.0)), 4)
+    shared = sorted(set(anchors(a.text)) & set(anchors(b.text)))
+    if shared:
+        ev["shared_anchors"] = shared
+    common_lead = sorted(set(a.lead) & set(b.lead))
+    if common_lead:
+        ev["shared_lead"] = common_lead
+    return ev
+
+
+def _statuses(groups, old: list[Clause], new: list[Clause], news_side: dict) -> list[Match]:
+    """Turn groups into matches: split/merged/moved, then added/dropped/not_mentioned."""
+    out: list[Match] = []
+    # moves: pairs outside the longest run that keeps relative order
+    ordered = sorted(groups, key=lambda g: (min(g[0]), min(g[1])))
+    keep = _lis([min(g[1]) for g in ordered])
+    for idx, (olds, news, score, ev) in enumerate(ordered):
+        ev = dict(ev)
+        if len(olds) > 1 and len(news) == 1:
+            status = "merged"
+        elif len(news) > 1 and len(olds) == 1:
+            status = "split"
+        else:
+            status = "matched"
+        if idx not in keep:
+            ev["moved"] = True
+            if status == "matched":
+                status = "moved"
+        o_ids, n_ids = [old[i].eid for i in olds], [new[j].eid for j in news]
+        if len(olds) == 1 and len(news) == 1 and old[olds[0]].num != new[news[0]].num:
+            ev["renumbered"] = f"{old[olds[0]].num} → {new[news[0]].num}"
+        out.append(Match(o_ids, n_ids, status, score, ev))
+    matched_old = {i for g in groups for i in g[0]}
+    matched_new = {j for g in groups for j in g[1]}
+    for i, c in enumerate(old):
+        if i not in matched_old:
+            status = "not_mentioned" if news_side["new"] else "dropped"
+            out.append(Match([c.eid], [], status, 0.0, {}))
+    for j, c in enumerate(new):
+        if j not in matched_new:
+            status = "not_mentioned" if news_side["old"] else "added"
+            out.append(Match([], [c.eid], status, 0.0, {}))
+    return out
+
+
+def _align_containers(old_all: list[Clause], new_all: list[Clause], matches: list[Match]) -> list[Match]:
+    """Sections and grouping tasks: by heading similarity and by where their leaves went."""
+    import numpy as np
+
+    old_c = [c for c in old_all if not c.is_leaf]
+    new_c = [c for c in new_all if not c.is_leaf]
+    if not old_c or not new_c:
+        return []
+    leaf_to_new = {o: m.new for m in matches for o in m.old if m.new}
+
+    def leaves_under(c: Clause, all_: list[Clause]) -> set[str]:
+        return {x.eid for x in all_ if x.is_leaf and x.eid.startswith(c.eid + "__")}
+
+    heading = _cosine([shingles(c.heading) for c in old_c], [shingles(c.heading) for c in new_c])
+    flow = np.zeros_like(heading)
+    for i, oc in enumerate(old_c):
+        ol = leaves_under(oc, old_all)
+        targets = Counter(n for o in ol for n in leaf_to_new.get(o, []))
+        for j, nc in enumerate(new_c):
+            nl = leaves_under(nc, new_all)
+            if ol and nl:
+                hit = sum(v for n, v in targets.items() if n in nl)
+                flow[i, j] = hit / math.sqrt(len(ol) * len(nl))
+    total = 0.5 * heading + 0.5 * flow
+    from scipy.optimize import linear_sum_assignment
+
+    rows, cols = linear_sum_assignment(-total)
+    out = []
+    for r, k in zip(rows, cols, strict=True):
+        if total[r, k] >= 0.2 and old_c[r].tag == new_c[k].tag or total[r, k] >= 0.35:
+            out.append(Match([old_c[r].eid], [new_c[k].eid], "matched", round(float(total[r, k]), 4),
+                             {"heading": round(float(heading[r, k]), 4), "leaves": round(float(flow[r, k]), 4)}))
+    return out

@@ -1,0 +1,115 @@
+"""`policydiff normalize`, `targets`, `compare`, `lineage`: thin wrappers over the library."""
+
+from __future__ import annotations
+
+import click
+
+
+def _archive_dir(ctx: click.Context) -> str:
+    return ctx.obj["archive_dir"]
+
+
+def _emit(text: str, out: str | None) -> None:
+    if out:
+        from policydiff.output import atomic_write
+
+        atomic_write(out, text)
+    else:
+        click.echo(text, nl=not text.endswith("\n"))
+
+
+@click.command()
+@click.argument("ref")
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False), help="Write the XML here.")
+@click.option("--explain", is_flag=True, help="Show what each cleaning step changed and the suspect spans.")
+@click.option("--script-config", default="t2s", show_default=True,
+              type=click.Choice(["t2s", "tw2s", "hk2s", "tw2sp", "s2t"]), help="OpenCC configuration.")
+@click.pass_context
+def normalize(ctx: click.Context, ref: str, out: str | None, explain: bool, script_config: str) -> None:
+    """Normalize PATH or REF into validated clause XML."""
+    from policydiff import loader, planxml
+
+    doc = loader.load(_archive_dir(ctx), ref, script_config=script_config)
+    data = planxml.to_bytes(doc)
+    if out:
+        _emit(data.decode("utf-8"), out)
+    if explain:
+        from policydiff.output import table
+
+        rows = [[s.name, s.changes, s.detail] for s in doc.steps]
+        click.echo(table(["step", "changes", "detail"], rows, max_width=70))
+        for n in doc.root.iter("suspect"):
+            click.echo(f"suspect ({n.attrs.get('reason')}): {doc.text[max(0, n.start - 8):n.end + 8]!r}")
+    elif not out:
+        click.echo(data.decode("utf-8"))
+
+
+@click.command()
+@click.argument("ref")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.pass_context
+def targets(ctx: click.Context, ref: str, fmt: str) -> None:
+    """List the quantitative targets of PATH or REF."""
+    from policydiff import loader
+    from policydiff.output import table, to_csv, to_json
+
+    doc = loader.load(_archive_dir(ctx), ref)
+    items = [t.to_dict() for t in doc.targets()]
+    keys = ["clause", "subject", "metric", "comparator", "value", "unit", "deadline", "text"]
+    if fmt == "json":
+        click.echo(to_json(items))
+    elif fmt == "csv":
+        click.echo(to_csv(keys, [[t[k] for k in keys] for t in items]), nl=False)
+    else:
+        click.echo(table(keys, [[t[k] for k in keys] for t in items], max_width=24))
+
+
+@click.command()
+@click.argument("old")
+@click.argument("new")
+@click.option("--format", "fmt", type=click.Choice(["json", "html", "md", "summary"]), default="json",
+              show_default=True)
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False), help="Write here instead of stdout.")
+@click.pass_context
+def compare(ctx: click.Context, old: str, new: str, fmt: str, out: str | None) -> None:
+    """Compare two versions (REFs or paths) clause by clause."""
+    from policydiff import loader
+    from policydiff.compare import compare as run
+
+    cmp = run(loader.load(_archive_dir(ctx), old), loader.load(_archive_dir(ctx), new))
+    if fmt == "json":
+        from policydiff.output import to_json
+
+        text = to_json(cmp.to_dict())
+    elif fmt == "html":
+        from renderers import html
+
+        text = html.render(cmp)
+    elif fmt == "md":
+        from renderers import markdown
+
+        text = markdown.render(cmp)
+    else:
+        from renderers import summary
+
+        text = summary.render(cmp)
+    _emit(text, out)
+
+
+@click.command()
+@click.argument("series")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_context
+def lineage(ctx: click.Context, series: str, fmt: str) -> None:
+    """Chain clause alignments across every version of SERIES."""
+    from policydiff import lineage as lin
+    from policydiff.output import table, to_json
+
+    result = lin.series_lineage(_archive_dir(ctx), series)
+    if fmt == "json":
+        click.echo(to_json(result.to_dict()))
+        return
+    years = [v.label for v in result.versions]
+    rows = [[ln.id] + [(" ".join(ln.cells.get(y, [])) or "·") for y in years] + [ln.heading]
+            for ln in result.lineages]
+    click.echo(table(["lineage", *years, "heading"], rows, max_width=28))

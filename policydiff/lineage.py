@@ -1,0 +1,142 @@
+"""Clause lineages across every version of a series (2016 → 2019 → 2020 → 2021).
+
+Consecutive versions are compared; their matches link clauses into chains. A clause that is not
+carried into the next version (dropped, or not mentioned by a news summary) is re-checked against
+the later versions, so a task that comes back after a gap joins its old lineage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from policydiff.changes import Comparison
+from policydiff.compare import compare
+from policydiff.document import Document
+
+#: how many versions ahead a clause that disappeared is looked for
+MAX_GAP = 3
+
+
+@dataclass
+class VersionInfo:
+    label: str
+    ref: str
+    year: int | None
+    kind: str
+    title: str
+    doc_no: str
+    date: str
+
+
+@dataclass
+class Lineage:
+    """One task through the versions: version label → clause ids (several after a split)."""
+
+    id: str
+    cells: dict[str, list[str]]
+    heading: str
+    links: list[dict] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "heading": self.heading, "cells": self.cells, "links": self.links}
+
+
+@dataclass
+class SeriesLineage:
+    series: str
+    versions: list[VersionInfo]
+    lineages: list[Lineage]
+    comparisons: list[Comparison] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"series": self.series, "versions": [v.__dict__ for v in self.versions],
+                "lineages": [ln.to_dict() for ln in self.lineages]}
+
+
+def _label(doc: Document, seen: dict[str, int]) -> str:
+    base = str(doc.meta.year or "?")
+    seen[base] = seen.get(base, 0) + 1
+    return base if seen[base] == 1 else f"{base}#{seen[base]}"
+
+
+def build(series: str, docs: list[Document], comparisons: list[Comparison] | None = None) -> SeriesLineage:
+    """Lineages of `docs` (already in version order); consecutive comparisons may be passed in."""
+    seen: dict[str, int] = {}
+    labels = [_label(d, seen) for d in docs]
+    infos = [VersionInfo(lb, d.meta.ref, d.meta.year, d.meta.kind, d.meta.title, d.meta.doc_no, d.meta.date)
+             for lb, d in zip(labels, docs, strict=True)]
+    if comparisons is None:
+        comparisons = [compare(docs[k], docs[k + 1]) for k in range(len(docs) - 1)]
+    leaves = [[c for c in d.clauses() if c.is_leaf] for d in docs]
+    parent: dict[tuple[int, str], tuple[int, str]] = {(k, c.eid): (k, c.eid) for k, ls in enumerate(leaves) for c in ls}
+
+    def find(x):
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(a, b):
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    links: list[tuple[tuple[int, str], tuple[int, str], str, float]] = []
+    forward: set[tuple[int, str]] = set()
+    backward: set[tuple[int, str]] = set()
+    for k, cmp in enumerate(comparisons):
+        for m in cmp.matches:
+            if m.old and m.new:
+                for o in m.old:
+                    for n in m.new:
+                        union((k, o), (k + 1, n))
+                        forward.add((k, o))
+                        backward.add((k + 1, n))
+                        links.append(((k, o), (k + 1, n), m.status, m.score))
+    # clauses that come back after a gap (a news summary in between, or a year without them)
+    for k in range(len(docs)):
+        for j in range(k + 2, min(len(docs), k + 1 + MAX_GAP)):
+            lost = {c.eid for c in leaves[k] if (k, c.eid) not in forward}
+            fresh = {c.eid for c in leaves[j] if (j, c.eid) not in backward}
+            if not lost or not fresh:
+                continue
+            cmp = compare(docs[k], docs[j])
+            for m in cmp.matches:
+                if not (m.old and m.new):
+                    continue
+                for o in m.old:
+                    for n in m.new:
+                        if o in lost and n in fresh:
+                            union((k, o), (j, n))
+                            forward.add((k, o))
+                            backward.add((j, n))
+                            links.append(((k, o), (j, n), "after_gap", m.score))
+    groups: dict[tuple[int, str], list[tuple[int, str]]] = {}
+    order = {(k, c.eid): (k, c.order) for k, ls in enumerate(leaves) for c in ls}
+    for node in parent:
+        groups.setdefault(find(node), []).append(node)
+    heading_of = {(k, c.eid): (c.heading or c.text[:30]) for k, ls in enumerate(leaves) for c in ls}
+    out: list[Lineage] = []
+    for members in sorted(groups.values(), key=lambda ms: min(order[m] for m in ms)):
+        cells: dict[str, list[str]] = {}
+        for k, eid in sorted(members, key=lambda m: order[m]):
+            cells.setdefault(labels[k], []).append(eid)
+        last = max(members, key=lambda m: order[m])
+        member_set = set(members)
+        ln_links = [{"from": f"{labels[a[0]]}:{a[1]}", "to": f"{labels[b[0]]}:{b[1]}", "status": s, "score": sc}
+                    for a, b, s, sc in links if a in member_set]
+        out.append(Lineage(f"L{len(out) + 1}", cells, heading_of[last], ln_links))
+    return SeriesLineage(series, infos, out, comparisons)
+
+
+def series_documents(archive_dir: str, series: str) -> list[Document]:
+    """Every version of a series, in version order."""
+    from policydiff import loader
+    from policydiff.archive import Archive
+
+    archive = Archive(archive_dir)
+    return [loader.load_version(archive, v) for v in archive.log(series)]
+
+
+def series_lineage(archive_dir: str, series: str) -> SeriesLineage:
+    return build(series, series_documents(archive_dir, series))

@@ -1,0 +1,54 @@
+"""From a REF to a `Document`: the archive's stored XML when it is current, else the pipeline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from policydiff.archive import Archive, Version
+from policydiff.document import DocMeta, Document
+from policydiff.errors import PolicydiffError
+
+
+def meta_of(version: Version) -> DocMeta:
+    """Catalog metadata as the pipeline's DocMeta (flags given at `add` win over detection)."""
+    return DocMeta(series=version.series, year=version.year, kind=version.kind or "plan", doc_no=version.doc_no,
+                   date=version.date, title=version.title, issuer=version.issuer, sha256=version.id,
+                   encoding=version.encoding, ref=version.ref)
+
+
+def build(archive: Archive, version: Version, *, script_config: str = "t2s") -> Document:
+    """Run the pipeline on a version's text."""
+    from policydiff import normalize, pipeline
+
+    text = archive.read_text(version)
+    name = version.filename or version.path
+    return pipeline.process(text, meta_of(version), is_html=normalize.looks_like_html(text, name),
+                            script_config=script_config)
+
+
+def load_version(archive: Archive, version: Version, *, script_config: str = "t2s") -> Document:
+    """The document of a version: stored XML if it was made by this normalizer, else built now."""
+    from policydiff import planxml
+    from policydiff.normalize import NORMALIZER_VERSION
+
+    if version.archived and script_config == "t2s":
+        path = archive.derived_path(version.id, "xml")
+        try:
+            data = Path(path).read_bytes()
+        except OSError:
+            data = b""
+        if data:
+            try:
+                doc = planxml.from_bytes(data)
+            except PolicydiffError:
+                doc = None
+            if doc is not None and doc.meta.normalizer == NORMALIZER_VERSION and doc.meta.sha256 == version.id:
+                doc.meta.ref = version.ref
+                return doc
+    return build(archive, version, script_config=script_config)
+
+
+def load(archive_dir: str, ref: str, *, script_config: str = "t2s") -> Document:
+    """Resolve REF (SERIES@YEAR, id prefix, or a file path) and load its document."""
+    archive = Archive(archive_dir)
+    return load_version(archive, archive.resolve(ref), script_config=script_config)

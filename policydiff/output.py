@@ -1,0 +1,96 @@
+"""Writing results safely: atomic files, CSV that spreadsheets cannot execute, plain tables."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+import unicodedata
+from pathlib import Path
+
+from policydiff.errors import PolicydiffError
+
+
+def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> None:
+    """Write to a temporary file beside `path`, fsync, then rename: never a half-written file."""
+    target = Path(path)
+    if target.is_dir():
+        raise PolicydiffError(f"output path is a directory: {target}")
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    parent = target.parent if str(target.parent) else Path(".")
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
+    except OSError as exc:
+        raise PolicydiffError(f"cannot write {target}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(raw)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise PolicydiffError(f"cannot write {target}: {exc.strerror or exc}") from None
+
+
+def to_json(data: object) -> str:
+    """UTF-8 JSON (Chinese stays readable); `</` is escaped so JSON embedded in HTML stays inert."""
+    return json.dumps(data, ensure_ascii=False, indent=2).replace("</", "<\\/")
+
+
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> str:
+    """A cell a spreadsheet shows as text: a leading = + - @ would start a formula (CSV injection)."""
+    s = "" if value is None else str(value)
+    if s.startswith(_FORMULA) and not _is_number(s):
+        return "'" + s
+    return s
+
+
+def _is_number(s: str) -> bool:
+    try:
+        float(s)
+        return True
+    except ValueError:
+        return False
+
+
+def to_csv(header: list[str], rows: list[list[object]]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(header)
+    for row in rows:
+        w.writerow([csv_cell(v) for v in row])
+    return buf.getvalue()
+
+
+def _width(s: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+
+
+def table(header: list[str], rows: list[list[object]], max_width: int = 40) -> str:
+    """A plain aligned table (wide characters count double)."""
+    cells = [[_clip(str(v if v is not None else ""), max_width) for v in r] for r in [header, *rows]]
+    widths = [max(_width(r[i]) for r in cells) for i in range(len(header))]
+    lines = []
+    for k, r in enumerate(cells):
+        lines.append("  ".join(c + " " * (widths[i] - _width(c)) for i, c in enumerate(r)).rstrip())
+        if k == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _clip(s: str, n: int) -> str:
+    s = " ".join(s.split())
+    out, w = "", 0
+    for c in s:
+        w += _width(c)
+        if w > n:
+            return out + "…"
+        out += c
+    return out
