@@ -31,8 +31,10 @@ W_CONTENT, W_HEADING, W_ANCHOR, W_DEPT, W_TARGET = 0.55, 0.2, 0.15, 0.05, 0.05
 Z_ACCEPT = 3.0
 #: … and reach at least this combined score
 S_MIN = 0.045
-#: a second partner (split/merge) must reach this share of the first partner's score
+#: a second partner (split/merge) must reach this share of the first partner's score …
 SPLIT_SHARE = 0.55
+#: … or have this share of its shingles inside the partner (a piece cut out of it)
+CONTAINED = 0.5
 
 
 @dataclass
@@ -70,6 +72,12 @@ def anchors(text: str) -> list[str]:
         if len(a) >= 2:
             out.append(a)
     return out
+
+
+def containment(part: str, whole: str) -> float:
+    """Share of `part`'s bigrams found in `whole`: high when part was cut out of whole."""
+    a, b = set(shingles(part, (2,))), set(shingles(whole, (2,)))
+    return len(a & b) / len(a) if a else 0.0
 
 
 class _Vectorizer:
@@ -150,7 +158,10 @@ def score_matrix(old: list[Clause], new: list[Clause]):
 
 
 def _relative(total):
-    """How many background deviations each pair stands above its row and its column (the smaller)."""
+    """How many background deviations each pair stands above its row and its column.
+
+    Returns (the smaller of the two, row z, column z).
+    """
     import numpy as np
 
     def z(axis: int):
@@ -162,8 +173,9 @@ def _relative(total):
         return (total - mu) / sd
 
     if total.size == 0:
-        return total
-    return np.minimum(z(1), z(0))
+        return total, total, total
+    z_row, z_col = z(1), z(0)
+    return np.minimum(z_row, z_col), z_row, z_col
 
 
 def _lis(seq: list[int]) -> set[int]:
@@ -223,7 +235,7 @@ def _align_leaves(old: list[Clause], new: list[Clause], *, many_to_one: bool, on
     rest_new = [j for j in range(len(new)) if j not in used_new]
     if rest_old and rest_new:
         total, parts = score_matrix([old[i] for i in rest_old], [new[j] for j in rest_new])
-        rel = _relative(total)
+        rel, z_row, z_col = _relative(total)
         from scipy.optimize import linear_sum_assignment
 
         ok = (rel >= Z_ACCEPT) & (total >= S_MIN)
@@ -238,19 +250,42 @@ def _align_leaves(old: list[Clause], new: list[Clause], *, many_to_one: bool, on
         # 2. second partners: a split (1 → n) or a merge (n → 1) beats the background almost as well
         extra_new: dict[int, list[int]] = {}
         extra_old: dict[int, list[int]] = {}
+        def second(score_line, partners, own_first, contained) -> int | None:
+            # the best already-matched partner; accepted when it stands out of the background
+            # and either scores near the first partner or holds this clause's words (a cut piece)
+            best = max(partners, key=lambda p: score_line[p], default=None)
+            if best is None:
+                return None
+            if score_line[best] >= S_MIN and rel_line[best] >= Z_ACCEPT and (
+                    loose or score_line[best] >= SPLIT_SHARE * own_first(best)):
+                return best
+            # a short piece cut out of a clause scores low on TF-IDF but sits inside it
+            # (judged by how it stands out for the piece: the partner's own line is dominated by
+            # its first match)
+            near = [p for p in partners if score_line[p] >= S_MIN and piece_z[p] >= Z_ACCEPT / 2]
+            inside = max(near, key=contained, default=None)
+            if inside is not None and contained(inside) >= CONTAINED:
+                return inside
+            return None
+
+        loose = one_to_many
         for k in range(len(rest_new)):
             if k in first_old:
                 continue
-            r = int(np.argmax(total[:, k]))
-            if ok[r, k] and r in first_new and (one_to_many or total[r, k] >= SPLIT_SHARE * total[r, first_new[r]]):
+            rel_line, piece_z = rel[:, k], z_col[:, k]
+            r = second(total[:, k], list(first_new), lambda p: total[p, first_new[p]],
+                       lambda p, k=k: containment(new[rest_new[k]].text, old[rest_old[p]].text))
+            if r is not None:
                 extra_new.setdefault(r, []).append(k)
+        loose = many_to_one
         for r in range(len(rest_old)):
             if r in first_new:
                 continue
-            k = int(np.argmax(total[r, :]))
-            if ok[r, k] and k in first_old and (many_to_one or total[r, k] >= SPLIT_SHARE * total[first_old[k], k]):
-                if not extra_new.get(first_old[k]):  # a clause is split or merged, not both
-                    extra_old.setdefault(k, []).append(r)
+            rel_line, piece_z = rel[r, :], z_row[r, :]
+            k = second(total[r, :], list(first_old), lambda p: total[first_old[p], p],
+                       lambda p, r=r: containment(old[rest_old[r]].text, new[rest_new[p]].text))
+            if k is not None and not extra_new.get(first_old[k]):  # split or merged, not both
+                extra_old.setdefault(k, []).append(r)
         for r, k in first_new.items():
             olds = [r] + extra_old.get(k, [])
             news = [k] + extra_new.get(r, [])
@@ -323,8 +358,20 @@ def _align_containers(old_all: list[Clause], new_all: list[Clause], matches: lis
         return []
     leaf_to_new = {o: m.new for m in matches for o in m.old if m.new}
 
+    def leaves_by_container(all_: list[Clause]) -> dict[str, set[str]]:
+        # every leaf counts for each of its ancestors (ids are paths: sec_3__para_12__point_7)
+        out: dict[str, set[str]] = {}
+        for x in all_:
+            if x.is_leaf:
+                parts = x.eid.split("__")
+                for k in range(1, len(parts)):
+                    out.setdefault("__".join(parts[:k]), set()).add(x.eid)
+        return out
+
+    old_under, new_under = leaves_by_container(old_all), leaves_by_container(new_all)
+
     def leaves_under(c: Clause, all_: list[Clause]) -> set[str]:
-        return {x.eid for x in all_ if x.is_leaf and x.eid.startswith(c.eid + "__")}
+        return (old_under if all_ is old_all else new_under).get(c.eid, set())
 
     heading = _cosine([shingles(c.heading) for c in old_c], [shingles(c.heading) for c in new_c])
     flow = np.zeros_like(heading)

@@ -25,12 +25,10 @@ def doc_info(doc: Document) -> DocInfo:
 # --------------------------------------------------------------------------- token diff
 
 
-def token_diff(old: str, new: str) -> list[list[str]]:
-    """diff-match-patch over tokens (a number with its unit is one token): [[op, text], …]."""
+def _dmp(a: list[str], b: list[str]) -> list[tuple[int, list[str]]]:
+    """diff-match-patch over token lists: each distinct token becomes one private-use character."""
     import diff_match_patch as dmp_module
 
-    if old == new:
-        return [["=", old]] if old else []
     table: dict[str, str] = {}
     back: list[str] = []
 
@@ -40,26 +38,81 @@ def token_diff(old: str, new: str) -> list[list[str]]:
             ch = table.get(t)
             if ch is None:
                 n = len(back)
-                # private-use planes: no clash with any character of the text itself
+                # supplementary private-use planes: no clash with any character of the text
                 ch = chr(0xF0000 + n) if n < 0xFFFE else chr(0x100000 + n - 0xFFFE)
                 table[t] = ch
                 back.append(t)
             out.append(ch)
         return "".join(out)
 
-    a, b = encode(diff_tokens(old)), encode(diff_tokens(new))
     dmp = dmp_module.diff_match_patch()
-    dmp.Diff_Timeout = 0  # clauses are short; a timeout would only make results depend on load
-    diffs = dmp.diff_main(a, b, False)
+    dmp.Diff_Timeout = 0  # clauses are short; a timeout would make results depend on machine load
+    diffs = dmp.diff_main(encode(a), encode(b), False)
     dmp.diff_cleanupSemantic(diffs)
+    return [(op, [back[(ord(c) - 0xF0000) if ord(c) < 0x100000 else ord(c) - 0x100000 + 0xFFFE] for c in chars])
+            for op, chars in diffs]
+
+
+def _sentences(tokens: list[str]) -> list[str]:
+    out, cur = [], []
+    for t in tokens:
+        cur.append(t)
+        if t in ("。", "；", "\n"):
+            out.append("".join(cur))
+            cur = []
+    if cur:
+        out.append("".join(cur))
+    return out
+
+
+def _similar(a: str, b: str) -> float:
+    x = {a[i:i + 2] for i in range(len(a) - 1)}
+    y = {b[i:i + 2] for i in range(len(b) - 1)}
+    return len(x & y) / len(x | y) if x and y else 0.0
+
+
+def token_diff(old: str, new: str) -> list[list[str]]:
+    """Redline of two clause texts: [[op, text], …] with op "=", "-" or "+".
+
+    Like diff-match-patch's own line mode, it diffs sentences first, then tokens inside each
+    replaced run of sentences, where a number with its unit is one token (1500万 → 1.1亿 is one
+    replacement). A replaced run that shares almost nothing is shown as replaced whole: a
+    character-level redline of a rewritten sentence is noise, and skipping it keeps compare fast.
+    """
+    if old == new:
+        return [["=", old]] if old else []
     ops = {0: "=", -1: "-", 1: "+"}
     out: list[list[str]] = []
-    for op, chars in diffs:
-        text = "".join(back[(ord(c) - 0xF0000) if ord(c) < 0x100000 else ord(c) - 0x100000 + 0xFFFE] for c in chars)
-        if out and out[-1][0] == ops[op]:
+
+    def put(op: str, text: str) -> None:
+        if not text:
+            return
+        if out and out[-1][0] == op:
             out[-1][1] += text
         else:
-            out.append([ops[op], text])
+            out.append([op, text])
+
+    coarse = _dmp(_sentences(diff_tokens(old)), _sentences(diff_tokens(new)))
+    i = 0
+    while i < len(coarse):
+        op, sents = coarse[i]
+        if op == 0:
+            put("=", "".join(sents))
+            i += 1
+            continue
+        deleted, inserted = "", ""
+        while i < len(coarse) and coarse[i][0] != 0:
+            if coarse[i][0] == -1:
+                deleted += "".join(coarse[i][1])
+            else:
+                inserted += "".join(coarse[i][1])
+            i += 1
+        if deleted and inserted and _similar(deleted, inserted) >= 0.2:
+            for fop, toks in _dmp(diff_tokens(deleted), diff_tokens(inserted)):
+                put(ops[fop], "".join(toks))
+        else:
+            put("-", deleted)
+            put("+", inserted)
     return out
 
 
@@ -228,14 +281,20 @@ def _new_order(changes: list[ClauseChange], old_c: dict[str, Clause], new_c: dic
             p = min(new_c[e].order for e in ch.new)
             for e in ch.old:
                 pos_of_old[e] = p
+    # for each old clause, the furthest new position reached by the old clauses before it
+    reached: dict[str, float] = {}
+    best = -1.0
+    for c in sorted(old_c.values(), key=lambda c: c.order):
+        reached[c.eid] = best
+        if c.eid in pos_of_old:
+            best = max(best, pos_of_old[c.eid])
     keyed = []
     for ch in changes:
         if ch.new:
             keyed.append(((min(new_c[e].order for e in ch.new), 0, 0), ch))
         else:
             o = old_c[ch.old[0]]
-            before = [pos_of_old[e] for e, c in old_c.items() if c.order < o.order and e in pos_of_old]
-            keyed.append(((max(before) if before else -1, 1, o.order), ch))
+            keyed.append(((reached[o.eid], 1, o.order), ch))
     keyed.sort(key=lambda x: x[0])
     return [ch for _, ch in keyed]
 
