@@ -28,11 +28,11 @@ from policydiff.tokens import shingles
 #: weights of the evidence in the combined score
 W_CONTENT, W_HEADING, W_ANCHOR, W_DEPT, W_TARGET = 0.55, 0.2, 0.15, 0.05, 0.05
 #: a pair must stand this many background deviations above both its row and its column
-Z_ACCEPT = 3.0
+Z_ACCEPT = 2.5
 #: … and reach at least this combined score
 S_MIN = 0.045
 #: a second partner (split/merge) must reach this share of the first partner's score …
-SPLIT_SHARE = 0.55
+SPLIT_SHARE = 9.0  # off: on the real plans a near-equal second score was a neighbour, not a piece
 #: … or have this share of its shingles inside the partner (a piece cut out of it)
 CONTAINED = 0.5
 
@@ -61,14 +61,20 @@ def _key(c: Clause) -> str:
 
 
 _QUOTED = re.compile(r"“([^”]{2,16})”|《([^》]{2,30})》")
-_ANCHOR_STRIP = re.compile(r"^(?:广东省?|省|全省)|(?:平台|系统|工程|建设|应用|服务)$")
+# a programme keeps its core across renamings (“互联网+河长” → “广东智慧河长”): drop the wrappers
+_ANCHOR_STRIP = re.compile(r"^(?:广东省?|省|全省|互联网\+|数字|智慧)+|(?:平台|系统|工程|建设|应用|服务)$")
+# slogans quoted in every kind of task (“一网通办”, “一张图”, “全省一盘棋”, “最多跑一次”) name no programme
+_SLOGAN = re.compile(r"^(?:全省)?[一两三四五六七八九十]|一(?:网|窗|张|盘|件|次|号|码|门|站)|最多跑|放管服|不见面|指尖")
 
 
 def anchors(text: str) -> list[str]:
     """Named programmes and documents in quotation marks: strong evidence across years."""
     out = []
     for m in _QUOTED.finditer(text):
-        a = _ANCHOR_STRIP.sub("", m.group(1) or m.group(2) or "")
+        raw = m.group(1) or m.group(2) or ""
+        if _SLOGAN.search(raw):
+            continue
+        a = _ANCHOR_STRIP.sub("", raw)
         if len(a) >= 2:
             out.append(a)
     return out
@@ -127,7 +133,10 @@ def _weighted_overlap(old: list[set[str]], new: list[set[str]]):
     for s in old + new:
         df.update(s)
     n = len(old) + len(new)
-    idf = {k: math.log((n + 1) / (v + 1)) for k, v in df.items()}
+    raw = {k: math.log((n + 1) / (v + 1)) for k, v in df.items()}
+    # the commonest member (the lead department of half the plan) says nothing: it weighs zero
+    floor = min(raw.values(), default=0.0)
+    idf = {k: v - floor for k, v in raw.items()}
     out = np.zeros((len(old), len(new)))
     for i, a in enumerate(old):
         if not a:

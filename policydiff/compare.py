@@ -10,7 +10,7 @@ from collections import Counter
 from policydiff.align import Alignment, Match, align
 from policydiff.changes import STATUSES, TARGET_CHANGES, ClauseChange, Comparison, DocInfo, TargetChange
 from policydiff.document import Clause, Document, Target
-from policydiff.targets import display_value, same_metric
+from policydiff.targets import compatible_subjects, display_value, metric_key, same_metric
 from policydiff.tokens import diff_tokens
 
 _TIME_UNITS = {"工作日", "日", "小时", "分钟", "秒", "个月"}
@@ -218,12 +218,12 @@ def compare_targets(matches: list[ClauseChange], old_c: dict[str, Clause], new_c
         elif m.new and m.status != "not_mentioned":
             left_new += nt
     # across the document: the same subject and metric, wherever the clause went
-    strict_old = [t for t in left_old if t.subject]
-    strict_new = [t for t in left_new if t.subject]
+    strict_old = [t for t in left_old if len(metric_key(t.metric)) >= 3]
+    strict_new = [t for t in left_new if len(metric_key(t.metric)) >= 3]
     pairs, _lo, _ln = _pair_targets(strict_old, strict_new, loose=False)
     paired = {id(a) for a, _ in pairs} | {id(b) for _, b in pairs}
     for a, b in pairs:
-        if a.subject != b.subject:
+        if not compatible_subjects(a.subject, b.subject):
             paired -= {id(a), id(b)}
             continue
         change, why = classify(a, b)

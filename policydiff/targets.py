@@ -125,6 +125,14 @@ def same_metric(a: str, b: str) -> bool:
     return inter >= 2 and inter / min(len(ka), len(kb)) >= 0.75
 
 
+def compatible_subjects(a: str, b: str) -> bool:
+    """Two subjects may be the same programme: equal, or not two different named programmes/levels."""
+    if a == b or not a or not b:
+        return True
+    strong = [bool(_PROGRAMME.fullmatch(x) or _LEVEL.fullmatch(x)) for x in (a, b)]
+    return not all(strong)
+
+
 def display_value(value: float, unit: str = "") -> str:
     """15000000 → 1500万, 110000000 → 1.1亿, 90 % → 90%: as a Chinese reader writes it."""
     v = float(value)
@@ -350,6 +358,10 @@ def find_targets(text: str, a: int, b: int, *, plan_year: int | None = None,
         if not subject:
             subject = prev_subject.get(s_a, "") or _subject_in(sentence_before) or context_subject
         metric = _clean_metric(seg, subject)
+        follow_noun = re.split(r"[的，。；、（]", text[span_b:_sentence_bounds(text, span_b, a, b, _SEPARATORS)[1]],
+                               maxsplit=1)[0]
+        if 2 <= len(metric) <= 4 and 2 <= len(follow_noun) <= 8 and unit not in ("%",):
+            metric += follow_noun  # 开放 + 100个 + 数据集: what is counted follows the number
         if len(metric) < 2:
             # what follows the number names what is counted: 不少于10个镇（街道）
             tail = text[span_b:_sentence_bounds(text, span_b, a, b, _SEPARATORS)[1]]

@@ -48,7 +48,10 @@ def _one_line(message: str) -> str:
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; every failure becomes one line on stderr and a non-zero exit."""
     try:
-        cli.main(args=argv, prog_name="policydiff", standalone_mode=False)
+        # without standalone mode click returns ctx.exit(n)'s code instead of exiting: honour it
+        code = cli.main(args=argv, prog_name="policydiff", standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:

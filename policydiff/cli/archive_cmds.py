@@ -1,8 +1,145 @@
-"""`policydiff archive …` commands (filled by the archive work)."""
+"""`policydiff archive …` commands: parse, call policydiff.archive, format.
+
+The archive module (and with it OpenCC) is imported inside the commands so `--help` stays instant.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from policydiff.archive import Archive
+
+KIND_CHOICES = ("plan", "news", "city-plan")  # mirrors archive.KINDS without importing it
+
+
+def _archive(ctx: click.Context) -> Archive:
+    from policydiff.archive import Archive
+
+    return Archive(ctx.obj["archive_dir"])
 
 
 @click.group()
 def archive() -> None:
     """Keep every version of every document, immutably."""
+
+
+@archive.command("add")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--series", "-s", help="Series name, e.g. gd-digital-gov (required).")
+@click.option("--year", "-y", type=int, help="Plan year (default: detected from 文号, title or date).")
+@click.option("--kind", type=click.Choice(KIND_CHOICES), help="Document kind (default: news if detected, else plan).")
+@click.option("--title", help="Title (default: detected).")
+@click.option("--source", help="Where the file came from (URL).")
+@click.pass_context
+def add_cmd(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    series: str | None,
+    year: int | None,
+    kind: str | None,
+    title: str | None,
+    source: str | None,
+) -> None:
+    """Add files to the archive (identical files are not stored twice)."""
+    arch = _archive(ctx)
+    # Validate every file before writing anything: one bad file leaves the archive untouched.
+    prepared = [
+        arch.prepare(path, series=series, year=year, kind=kind, title=title, source=source) for path in paths
+    ]
+    for item in prepared:
+        result = arch.commit(item)
+        v = result.version
+        click.echo(f"{result.status} {v.series}@{v.year} #{v.version} {v.short_id} ({v.doc_no or v.title or v.kind})")
+
+
+@archive.command("list")
+@click.option("--series", "-s", help="Only this series.")
+@click.option("--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True)
+@click.pass_context
+def list_cmd(ctx: click.Context, series: str | None, fmt: str) -> None:
+    """List archived versions."""
+    versions = _archive(ctx).list(series)
+    if fmt == "json":
+        click.echo(json.dumps([v.to_dict() for v in versions], ensure_ascii=False, indent=2))
+        return
+    rows = [
+        (f"{v.series}@{v.year}#{v.version}", v.short_id, v.kind, v.date or "-", v.doc_no or "-", v.title or "-")
+        for v in versions
+    ]
+    if rows:
+        click.echo(_table(("REF", "ID", "KIND", "DATE", "DOC_NO", "TITLE"), rows))
+
+
+@archive.command("show")
+@click.argument("ref")
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)
+@click.pass_context
+def show_cmd(ctx: click.Context, ref: str, fmt: str) -> None:
+    """Print a version: REF is SERIES@YEAR, SERIES@YEAR#N, an id prefix or a file."""
+    arch = _archive(ctx)
+    version = arch.resolve(ref)
+    text = arch.read_text(version)
+    if fmt == "json":
+        payload = {**version.to_dict(), "text": text}
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        click.echo(text, nl=not text.endswith("\n"))
+
+
+@archive.command("log")
+@click.argument("series")
+@click.pass_context
+def log_cmd(ctx: click.Context, series: str) -> None:
+    """The versions of one series, oldest first."""
+    rows = [
+        (f"{v.series}@{v.year}#{v.version}", v.short_id, v.date or "-", v.kind, v.doc_no or "-", v.title or "-")
+        for v in _archive(ctx).log(series)
+    ]
+    click.echo(_table(None, rows))
+
+
+@archive.command("verify")
+@click.option("--rebuild", is_flag=True, help="Recreate the catalog from sidecars and objects first.")
+@click.pass_context
+def verify_cmd(ctx: click.Context, rebuild: bool) -> None:
+    """Re-hash every object and cross-check catalog and sidecars; exit 1 on problems."""
+    arch = _archive(ctx)
+    if rebuild:
+        built = arch.rebuild()
+        for item in built.skipped:
+            click.echo(f"skipped: {item}")
+        for item in built.notes:
+            click.echo(f"note: {item}")
+        click.echo(f"rebuilt: {built.versions} versions in catalog")
+    report = arch.check()
+    for item in report.notes:
+        click.echo(f"note: {item}")
+    if report.problems:
+        for item in report.problems:
+            click.echo(f"problem: {item}")
+        # Not ctx.exit(1): in non-standalone mode click returns that code and main() drops it.
+        from policydiff.errors import PolicydiffError
+
+        count = len(report.problems)
+        raise PolicydiffError(f"verify: {count} problem{'s' if count != 1 else ''} in {arch.root}")
+    click.echo(f"ok: {report.versions} versions verified")
+
+
+def _table(header: tuple[str, ...] | None, rows: list[tuple[str, ...]]) -> str:
+    """Columns aligned by display width (CJK characters take two cells)."""
+    all_rows = [header, *rows] if header else rows
+    widths = [max(_width(r[i]) for r in all_rows) for i in range(len(all_rows[0]))]
+    lines = []
+    for row in all_rows:
+        cells = [cell + " " * (widths[i] - _width(cell)) for i, cell in enumerate(row)]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+def _width(s: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
