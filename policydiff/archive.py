@@ -161,6 +161,7 @@ class PreparedAdd:
 
     data: bytes = field(repr=False)
     version: Version  # version number and added_at are assigned at commit
+    xml: bytes = field(default=b"", repr=False)  # the clause XML, built and validated before writing
 
 
 class Archive:
@@ -310,7 +311,44 @@ class Archive:
             size=len(data),
             filename=name if not isinstance(item, bytes) or filename else "",
         )
-        return PreparedAdd(data=data, version=version)
+        return PreparedAdd(data=data, version=version, xml=self.derive(version, decoded.text))
+
+    # ------------------------------------------------------------ derived XML
+    def derive(self, version: Version, text: str | None = None) -> bytes:
+        """The validated clause XML of a version (the pipeline run on its text)."""
+        from policydiff import loader, planxml
+
+        if text is not None:
+            version = replace(version, text=text)
+        return planxml.to_bytes(loader.build(self, version))
+
+    def stored_xml(self, version: Version) -> bytes | None:
+        """The XML stored for a version if it is there and made by the current normalizer."""
+        from policydiff import planxml
+        from policydiff.normalize import NORMALIZER_VERSION
+
+        try:
+            data = self.derived_path(version.id, "xml").read_bytes()
+            doc = planxml.from_bytes(data)
+        except (OSError, PolicydiffError):
+            return None
+        if doc.meta.sha256 != version.id or doc.meta.normalizer != NORMALIZER_VERSION:
+            return None
+        return data
+
+    def xml(self, version: Version) -> bytes:
+        """Stored XML when current, else built now (and stored when the archive is writable)."""
+        data = self.stored_xml(version) if version.archived else None
+        if data is None:
+            data = self.derive(version)
+            if version.archived and os.access(self.root / "derived", os.W_OK):
+                self._store_derived(version.id, data)
+        return data
+
+    def _store_derived(self, vid: str, xml: bytes) -> None:
+        path = self.derived_path(vid, "xml")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _atomic_write(path, xml, 0o644)
 
     def commit(self, prepared: PreparedAdd) -> AddResult:
         """Write a prepared add: object, sidecar, then the catalog row (the commit point)."""
@@ -319,18 +357,28 @@ class Archive:
             existing = self.get(vid)
             if existing is not None:
                 self._repair_object(vid, prepared.data)
+                if prepared.xml and self.stored_xml(existing) is None and os.access(self.root, os.W_OK):
+                    self._store_derived(vid, prepared.xml)
                 return AddResult("exists", existing)
         undo = _Undo()
         try:
             self._ensure_layout(undo)
             self._store_object(vid, prepared.data, undo)
-            return self._insert(prepared.version, undo)
+            result = self._insert(prepared.version, undo)
         except OSError as exc:
             undo.run()
             raise PolicydiffError(f"cannot write to archive {self.root}: {exc.strerror or exc}") from None
         except BaseException:
             undo.run()
             raise
+        # derived data, written after the commit point: a kill here leaves a complete version whose
+        # XML is rebuilt on demand (`verify` notes it, `verify --rebuild` writes it)
+        if prepared.xml:
+            try:
+                self._store_derived(vid, prepared.xml)
+            except OSError:
+                pass
+        return result
 
     # ------------------------------------------------------------ verifying
     def verify(self) -> list[Problem]:
@@ -415,6 +463,12 @@ class Archive:
             if conn is not None:
                 conn.close()
         report.versions = len(versions)
+        for v in versions:  # derived clause XML: regenerate what is missing, invalid or stale
+            if self.stored_xml(v) is None:
+                try:
+                    self._store_derived(v.id, self.derive(v))
+                except PolicydiffError as exc:
+                    report.notes.append(Problem(f"{v.ref} ({v.short_id})", f"clause XML not rebuilt: {exc}"))
         return report
 
     # ------------------------------------------------------------- internals
@@ -734,6 +788,26 @@ class Archive:
         elif sidecar.to_dict() != row.to_dict():
             diff = [k for k in FIELDS if sidecar.to_dict()[k] != row.to_dict()[k]]
             problems.append(Problem(where, f"sidecar differs from the catalog ({', '.join(diff)}) (run verify --rebuild)"))
+        self._check_xml(row, where, report)
+
+    def _check_xml(self, row: Version, where: str, report: VerifyReport) -> None:
+        """The stored clause XML must validate and belong to its version; missing or stale is a note."""
+        from policydiff import planxml
+        from policydiff.normalize import NORMALIZER_VERSION
+
+        path = self.derived_path(row.id, "xml")
+        if not path.exists():
+            report.notes.append(Problem(where, "clause XML not stored yet (built on demand; verify --rebuild stores it)"))
+            return
+        try:
+            doc = planxml.from_bytes(path.read_bytes())
+        except (OSError, PolicydiffError) as exc:
+            report.problems.append(Problem(where, f"stored XML invalid: {exc} (run verify --rebuild)"))
+            return
+        if doc.meta.sha256 != row.id:
+            report.problems.append(Problem(where, "stored XML belongs to another document (run verify --rebuild)"))
+        elif doc.meta.normalizer != NORMALIZER_VERSION:
+            report.notes.append(Problem(where, "stored XML made by an older normalizer (verify --rebuild refreshes it)"))
 
     def _collect_for_rebuild(self, old_rows: dict[str, Version], report: RebuildReport) -> list[Version]:
         objects = self._object_files()

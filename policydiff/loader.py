@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from policydiff.archive import Archive, Version
 from policydiff.document import DocMeta, Document
-from policydiff.errors import PolicydiffError
 
 
 def meta_of(version: Version) -> DocMeta:
@@ -27,25 +24,15 @@ def build(archive: Archive, version: Version, *, script_config: str = "t2s") -> 
 
 
 def load_version(archive: Archive, version: Version, *, script_config: str = "t2s") -> Document:
-    """The document of a version: stored XML if it was made by this normalizer, else built now."""
+    """The document of a version: its stored XML if made by this normalizer, else built now."""
     from policydiff import planxml
-    from policydiff.normalize import NORMALIZER_VERSION
 
-    if version.archived and script_config == "t2s":
-        path = archive.derived_path(version.id, "xml")
-        try:
-            data = Path(path).read_bytes()
-        except OSError:
-            data = b""
-        if data:
-            try:
-                doc = planxml.from_bytes(data)
-            except PolicydiffError:
-                doc = None
-            if doc is not None and doc.meta.normalizer == NORMALIZER_VERSION and doc.meta.sha256 == version.id:
-                doc.meta.ref = version.ref
-                return doc
-    return build(archive, version, script_config=script_config)
+    data = archive.stored_xml(version) if version.archived and script_config == "t2s" else None
+    if data is None:
+        return build(archive, version, script_config=script_config)
+    doc = planxml.from_bytes(data)
+    doc.meta.ref = version.ref
+    return doc
 
 
 def load(archive_dir: str, ref: str, *, script_config: str = "t2s") -> Document:

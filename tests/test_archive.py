@@ -61,7 +61,10 @@ def test_add_seeds(filled: Archive, seeds):
     conn = sqlite3.connect(filled.catalog_path)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
     conn.close()
-    assert sorted(p.name for p in filled.root.iterdir()) == [".gitignore", "catalog.sqlite", "objects", "versions"]
+    assert sorted(p.name for p in filled.root.iterdir()) == [".gitignore", "catalog.sqlite", "derived", "objects",
+                                                             "versions"]
+    # the clause XML is built at add and stored beside the object
+    assert filled.stored_xml(v2019) is not None
     assert filled.verify() == []
 
 

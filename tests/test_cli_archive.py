@@ -160,7 +160,7 @@ def _error_cases(tmp_path, seeds):
         (["archive", "show", f"{SERIES}@1700"], 2, "bad year"),
         (["archive", "log", "nosuch"], 2, "unknown series"),
         (["archive", "list", "--series", "nosuch"], 2, "unknown series"),
-        (["archive", "show", "--format", "xml", f"{SERIES}@2019"], 2, "xml"),
+        (["archive", "show", "--format", "yaml", f"{SERIES}@2019"], 2, "yaml"),
     ]
 
 
@@ -255,3 +255,10 @@ def test_help_does_not_load_heavy_modules(run_policydiff):
         capture_output=True, text=True, env=subprocess_env(),
     )  # fmt: skip
     assert probe.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_show_xml_returns_the_stored_clause_xml(cli, filled):
+    archive_dir, _ = filled
+    code, out, err = cli("--archive", archive_dir, "archive", "show", "--format", "xml", f"{SERIES}@2019")
+    assert code == 0, err
+    assert out.startswith("<?xml") and 'eId="sec_3__para_12"' in out and "粤办函〔2019〕87号" in out

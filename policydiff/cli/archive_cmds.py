@@ -77,12 +77,15 @@ def list_cmd(ctx: click.Context, series: str | None, fmt: str) -> None:
 
 @archive.command("show")
 @click.argument("ref")
-@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(("text", "json", "xml")), default="text", show_default=True)
 @click.pass_context
 def show_cmd(ctx: click.Context, ref: str, fmt: str) -> None:
     """Print a version: REF is SERIES@YEAR, SERIES@YEAR#N, an id prefix or a file."""
     arch = _archive(ctx)
     version = arch.resolve(ref)
+    if fmt == "xml":
+        click.echo(arch.xml(version).decode("utf-8"))
+        return
     text = arch.read_text(version)
     if fmt == "json":
         payload = {**version.to_dict(), "text": text}
