@@ -47,6 +47,8 @@ class SeriesLineage:
     versions: list[VersionInfo]
     lineages: list[Lineage]
     comparisons: list[Comparison] = field(default_factory=list)
+    #: version label → clause id → printed number path, e.g. sec_3__para_12__point_7 → （十二）7.
+    numbers: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return {"series": self.series, "versions": [v.__dict__ for v in self.versions],
@@ -126,7 +128,12 @@ def build(series: str, docs: list[Document], comparisons: list[Comparison] | Non
         ln_links = [{"from": f"{labels[a[0]]}:{a[1]}", "to": f"{labels[b[0]]}:{b[1]}", "status": s, "score": sc}
                     for a, b, s, sc in links if a in member_set]
         out.append(Lineage(f"L{len(out) + 1}", cells, heading_of[last], ln_links))
-    return SeriesLineage(series, infos, out, comparisons)
+    numbers = {}
+    for label, d in zip(labels, docs, strict=True):
+        nums = {c.eid: c.num for c in d.clauses()}
+        numbers[label] = {c.eid: "".join(nums.get("__".join(c.eid.split("__")[:k]), "")
+                                         for k in range(2, c.eid.count("__") + 2)) for c in d.clauses() if c.is_leaf}
+    return SeriesLineage(series, infos, out, comparisons, numbers)
 
 
 def series_documents(archive_dir: str, series: str) -> list[Document]:

@@ -37,7 +37,11 @@ class Point:
     def to_dict(self) -> dict:
         value: float | int = int(self.value) if float(self.value).is_integer() else self.value
         return {"year": self.year, "value": value, "unit": self.unit, "comparator": self.comparator,
-                "text": self.text, "ref": self.ref, "clause": self.clause, "display": display_value(self.value, self.unit)}
+                "text": self.text, "ref": self.ref, "clause": self.clause}
+
+    @property
+    def display(self) -> str:
+        return display_value(self.value, self.unit)
 
 
 @dataclass
@@ -133,8 +137,8 @@ def trajectories(docs: list[Document], comparisons: list[Comparison] | None = No
         groups.setdefault(find(p), []).append(points[p][1])
     out = []
     for members in groups.values():
-        members.sort(key=lambda p: (p.version, p.clause))
-        # one point per version: a news headline repeats its paragraph's figure
+        # one point per version: a news headline repeats its paragraph's figure; keep the paragraph
+        members.sort(key=lambda p: (p.version, -p.clause.count("__"), p.clause))
         seen: dict[int, Point] = {}
         for p in members:
             seen.setdefault(p.version, p)

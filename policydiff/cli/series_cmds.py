@@ -1,0 +1,89 @@
+"""`policydiff report`, `track`, `search`: the series-level commands."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+
+@click.command()
+@click.argument("series")
+@click.option("-o", "--output", "out", default="report", show_default=True, type=click.Path(file_okay=False),
+              help="Folder to write (replaced atomically).")
+@click.pass_context
+def report(ctx: click.Context, series: str, out: str) -> None:
+    """Write the series report: index.html, redlines per consecutive pair, summary.md/json."""
+    from policydiff import report as rep
+
+    steps = ["load", "compare", "trajectories"]
+    if not sys.stderr.isatty():  # piped or in CI: quiet
+        result = rep.compute(ctx.obj["archive_dir"], series)
+        files = rep.write(result, out)
+    else:
+        with click.progressbar(length=len(steps) + 1, label="report", file=sys.stderr, show_eta=False) as bar:
+            def progress(step: str) -> None:
+                bar.label = f"report: {step}"
+                if step in steps or step == "index":
+                    bar.update(1)
+
+            result = rep.compute(ctx.obj["archive_dir"], series, progress)
+            files = rep.write(result, out, progress)
+    click.echo(f"wrote {out}/ ({len(files)} files): " + ", ".join(f for f in files if not f.startswith("MANIFEST")))
+
+
+@click.command()
+@click.argument("query", nargs=-1, required=True)
+@click.option("--series", default=None, help="Only this series (default: every series).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.pass_context
+def track(ctx: click.Context, query: tuple[str, ...], series: str | None, fmt: str) -> None:
+    """Follow a target through the versions: QUERY keywords must all occur in its context."""
+    from policydiff import lineage, trajectory
+    from policydiff.archive import Archive
+    from policydiff.output import to_csv, to_json
+
+    words = [w for q in query for w in trajectory.split_query(q)]
+    archive = Archive(ctx.obj["archive_dir"])
+    names = [series] if series else sorted({v.series for v in archive.list()})
+    result = []
+    for name in names:
+        docs = lineage.series_documents(ctx.obj["archive_dir"], name)
+        for t in trajectory.trajectories(docs, query=words):
+            result.append((name, t))
+    if fmt == "json":
+        # the series is named only when several were searched (the documented keys stay as they are)
+        many = len(names) > 1
+        click.echo(to_json({"query": " ".join(words),
+                            "trajectories": [({"series": s} if many else {}) | t.to_dict() for s, t in result]}))
+        return
+    header = ["series", "subject", "metric", "year", "comparator", "value", "unit", "text", "ref", "clause"]
+    rows = [[s, t.subject, t.metric, p.year, p.comparator, p.to_dict()["value"], p.unit, p.text, p.ref, p.clause]
+            for s, t in result for p in t.points]
+    if fmt == "csv":
+        click.echo(to_csv(header, rows), nl=False)
+        return
+    for s, t in result:
+        path = " → ".join(f"{p.year} {p.display} ({p.text})" for p in t.points)
+        changes = ", ".join(c["change"] for c in t.changes) or "single point"
+        click.echo(f"{s} · {t.subject or '—'} · {t.metric}: {path}  [{changes}]")
+    if not result:
+        click.echo("no target matches", err=True)
+
+
+@click.command()
+@click.argument("query", nargs=-1, required=True)
+@click.option("--series", default=None, help="Only this series.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_context
+def search(ctx: click.Context, query: tuple[str, ...], series: str | None, fmt: str) -> None:
+    """Full-text search over every archived clause (Simplified finds Traditional)."""
+    from policydiff import search as srch
+    from policydiff.output import table, to_json
+
+    hits = srch.search(ctx.obj["archive_dir"], " ".join(query), series=series)
+    if fmt == "json":
+        click.echo(to_json([h.to_dict() for h in hits]))
+        return
+    click.echo(table(["series", "year", "clause", "heading", "snippet"],
+                     [[h.series, h.year, h.clause, h.heading, h.snippet] for h in hits], max_width=60))

@@ -1,0 +1,148 @@
+"""Full-text search over every archived clause (SQLite FTS5, trigram tokenizer).
+
+The index holds normalized (Simplified) clause text, so a Simplified query finds a Traditional
+source. Trigrams need three characters: one- and two-character keywords fall back to substring
+matching (LIKE, which FTS5's trigram index also serves). The index lives in the archive's
+derived/ folder and is rebuilt when the set of versions or the normalizer changes; on a
+read-only archive it is built in memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import sqlite3
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from policydiff.archive import Archive
+from policydiff.errors import PolicydiffError, UsageProblem
+from policydiff.normalize import NORMALIZER_VERSION
+
+_SCHEMA = """
+CREATE VIRTUAL TABLE clauses USING fts5(
+    text, heading UNINDEXED, series UNINDEXED, year UNINDEXED, ref UNINDEXED, clause UNINDEXED,
+    kind UNINDEXED, tokenize = 'trigram'
+);
+CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+@dataclass
+class Hit:
+    series: str
+    year: int | None
+    ref: str
+    clause: str
+    heading: str
+    snippet: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _fingerprint(archive: Archive) -> str:
+    ids = sorted(v.id for v in archive.list())
+    return hashlib.sha256((NORMALIZER_VERSION + "|" + ",".join(ids)).encode()).hexdigest()
+
+
+def _fill(conn: sqlite3.Connection, archive: Archive, fingerprint: str) -> None:
+    from policydiff import loader
+
+    conn.executescript(_SCHEMA)
+    rows = []
+    for v in archive.list():
+        doc = loader.load_version(archive, v)
+        for c in doc.clauses():
+            rows.append((c.full_text, c.heading, v.series, v.year, v.ref, c.eid, c.tag))
+    conn.executemany("INSERT INTO clauses VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    conn.execute("INSERT INTO state VALUES ('fingerprint', ?)", (fingerprint,))
+    conn.commit()
+
+
+def open_index(archive: Archive) -> sqlite3.Connection:
+    """The search index of an archive, fresh; rebuilt atomically when stale."""
+    fingerprint = _fingerprint(archive)
+    path = archive.derived_path("search", "sqlite")
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        (value,) = conn.execute("SELECT value FROM state WHERE key = 'fingerprint'").fetchone()
+        if value == fingerprint:
+            return conn
+        conn.close()
+    except (sqlite3.Error, TypeError):
+        pass
+    if os.access(path.parent, os.W_OK):
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.unlink(missing_ok=True)
+        conn = sqlite3.connect(tmp)
+        try:
+            _fill(conn, archive, fingerprint)
+        finally:
+            conn.close()
+        os.replace(tmp, path)  # readers see the old index or the new one, never half of one
+        return sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    conn = sqlite3.connect(":memory:")
+    _fill(conn, archive, fingerprint)
+    return conn
+
+
+def _keywords(query: str) -> list[str]:
+    import opencc
+
+    words = [w for w in re.split(r"\s+", query.strip()) if w]
+    if not words:
+        raise UsageProblem("empty search query")
+    if any(len(w) > 200 for w in words):
+        raise UsageProblem("search keyword longer than 200 characters")
+    t2s = opencc.OpenCC("t2s")
+    return [t2s.convert(w) for w in words]
+
+
+def _snippet(text: str, words: list[str], width: int = 24) -> str:
+    flat = " ".join(text.split())
+    first = min((i for i in (flat.find(w) for w in words) if i >= 0), default=0)
+    a, b = max(0, first - width), min(len(flat), first + width * 2)
+    piece = flat[a:b]
+    for w in sorted(set(words), key=len, reverse=True):
+        piece = piece.replace(w, f"【{w}】")
+    return ("…" if a else "") + piece + ("…" if b < len(flat) else "")
+
+
+def search(archive_dir: str, query: str, series: str | None = None, limit: int = 200) -> list[Hit]:
+    """Clauses containing every keyword of `query` (Simplified or Traditional)."""
+    archive = Archive(archive_dir)
+    if series is not None:
+        archive.log(series)  # unknown series → UsageProblem
+    words = _keywords(query)
+    try:
+        conn = open_index(archive)
+    except sqlite3.Error as exc:
+        raise PolicydiffError(f"search index unavailable: {exc}") from None
+    where, params = [], []
+    long_words = [w for w in words if len(w) >= 3]
+    if long_words:
+        where.append("clauses MATCH ?")
+        params.append(" AND ".join('"' + w.replace('"', '""') + '"' for w in long_words))
+    for w in words:
+        if len(w) < 3:
+            where.append("text LIKE ? ESCAPE '\\'")
+            params.append("%" + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+    if series:
+        where.append("series = ?")
+        params.append(series)
+    sql = (f"SELECT text, heading, series, year, ref, clause FROM clauses WHERE {' AND '.join(where)} "
+           "ORDER BY series, year, ref, rowid LIMIT ?")
+    try:
+        rows = conn.execute(sql, (*params, limit)).fetchall()
+    except sqlite3.Error as exc:
+        raise PolicydiffError(f"search failed: {exc}") from None
+    finally:
+        conn.close()
+    return [Hit(series=s, year=int(y) if y is not None else None, ref=r, clause=c, heading=h,
+                snippet=_snippet(t, words)) for t, h, s, y, r, c in rows]
+
+
+def index_path(archive_dir: str) -> Path:
+    return Archive(archive_dir).derived_path("search", "sqlite")

@@ -1,0 +1,131 @@
+"""The series report's index page: versions, lineages across all versions, target trajectories.
+
+Reads what `policydiff.report` computed (lineage, comparisons, trajectories) and never
+recomputes it. One self-contained page, no JavaScript needed; every document string escaped.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from renderers.charts import trajectory_svg
+
+_CHANGE_LABEL = {"tightened": "▲ 收紧 tightened", "loosened": "▼ 放宽 loosened", "unchanged": "= 未变 unchanged",
+                 "incomparable": "≠ 不可比 incomparable", "deadline_earlier": "◀ 提前 deadline earlier",
+                 "deadline_later": "▶ 推迟 deadline later"}
+
+_CSS = """
+body{font-family:"Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei",sans-serif;margin:0;
+color:#1a1a1a;background:#fafafa;line-height:1.55}
+header{background:#1f4e79;color:#fff;padding:1.2rem 2rem}header h1{margin:0;font-size:1.5rem}
+main{max-width:1200px;margin:0 auto;padding:1rem 2rem}
+section{background:#fff;border:1px solid #ddd;border-radius:6px;padding:1rem 1.2rem;margin:1rem 0}
+h2{font-size:1.15rem;margin-top:0}table{border-collapse:collapse;width:100%;font-size:.9rem}
+th,td{border:1px solid #ddd;padding:.3rem .5rem;text-align:left;vertical-align:top}
+th{background:#eef3f8}td.none{color:#999;text-align:center}
+.traj{display:grid;grid-template-columns:repeat(auto-fill,minmax(330px,1fr));gap:1rem}
+figure{margin:0;border:1px solid #e3e3e3;border-radius:6px;padding:.5rem;background:#fff}
+figcaption{font-size:.85rem;font-weight:600;margin-bottom:.3rem}
+.tightened{color:#0b6b2e}.loosened{color:#a4161a}.incomparable{color:#7a5a00}
+svg{max-width:100%;height:auto}
+@media print{header{background:none;color:#000}section{break-inside:avoid}}
+"""
+
+
+def _e(x: object) -> str:
+    return escape("" if x is None else str(x), quote=True)
+
+
+def pair_name(old_label: str, new_label: str) -> str:
+    """File stem of a consecutive pair's redline: 2019-2021."""
+    return f"{old_label}-{new_label}".replace("#", "v")
+
+
+def render_index(report) -> str:
+    """report: policydiff.report.SeriesReport."""
+    lin = report.lineage
+    labels = [v.label for v in lin.versions]
+    out = ["<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'>",
+           f"<title>{_e(report.series)} — policydiff series report</title>",
+           "<meta name='viewport' content='width=device-width,initial-scale=1'>",
+           f"<style>{_CSS}</style></head><body>",
+           f"<header><h1>系列报告 Series report: {_e(report.series)}</h1>",
+           f"<p>{len(labels)} versions · {len(lin.lineages)} task lineages · "
+           f"{len(report.trajectories)} target trajectories</p></header><main>"]
+    # versions
+    out.append("<section id='versions'><h2>版本 Versions</h2><table><thead><tr><th>year</th><th>kind</th>"
+               "<th>title</th><th>文号</th><th>date</th><th>ref</th></tr></thead><tbody>")
+    for v in lin.versions:
+        out.append(f"<tr><td>{_e(v.label)}</td><td>{_e(v.kind)}</td><td>{_e(v.title)}</td><td>{_e(v.doc_no)}</td>"
+                   f"<td>{_e(v.date)}</td><td><code>{_e(v.ref)}</code></td></tr>")
+    out.append("</tbody></table></section>")
+    # pairs
+    out.append("<section id='pairs'><h2>逐年变化 Year-to-year changes</h2><table><thead><tr><th>pair</th>"
+               "<th>unchanged</th><th>modified</th><th>moved</th><th>split</th><th>merged</th><th>added</th>"
+               "<th>dropped</th><th>not mentioned</th><th>targets ▲/▼</th><th>redline</th></tr></thead><tbody>")
+    for k, cmp in enumerate(lin.comparisons):
+        a, b = labels[k], labels[k + 1]
+        c = cmp.summary["counts"]
+        t = cmp.summary["target_changes"]
+        name = pair_name(a, b)
+        cells = "".join(f"<td>{c[s]}</td>" for s in ("unchanged", "modified", "moved", "split", "merged", "added",
+                                                     "dropped", "not_mentioned"))
+        out.append(f"<tr><td>{_e(a)} → {_e(b)}</td>{cells}<td>{t['tightened']} / {t['loosened']}</td>"
+                   f"<td><a href='{_e(name)}.html'>HTML</a> · <a href='{_e(name)}.md'>Markdown</a></td></tr>")
+    out.append("</tbody></table></section>")
+    # trajectories
+    multi = [t for t in report.trajectories if len(t.points) > 1]
+    single = [t for t in report.trajectories if len(t.points) == 1]
+    out.append(f"<section id='targets'><h2>目标轨迹 Target trajectories ({len(multi)} across years)</h2>"
+               "<div class='traj'>")
+    for t in multi:
+        years = [p.year or 0 for p in t.points]
+        values = [p.value for p in t.points]
+        changes = [c["change"] for c in t.changes]
+        svg = trajectory_svg(years, values, t.points[-1].unit, changes)
+        rows = "".join(
+            f"<tr><td>{_e(p.year)}</td><td>{_e(p.comparator)}</td><td>{_e(p.display)}</td>"
+            f"<td>{_e(p.text)}</td><td><code>{_e(p.clause)}</code></td></tr>" for p in t.points)
+        steps = " · ".join(f"<span class='{_e(c['change'])}'>{_e(c['from'])}→{_e(c['to'])} "
+                           f"{_e(_CHANGE_LABEL.get(c['change'], c['change']))}</span>" for c in t.changes)
+        out.append(f"<figure><figcaption>{_e(t.subject or '—')} · {_e(t.metric)}</figcaption>{svg}"
+                   f"<p>{steps}</p><table><thead><tr><th>year</th><th>cmp</th><th>value</th><th>text</th>"
+                   f"<th>clause</th></tr></thead><tbody>{rows}</tbody></table></figure>")
+    out.append("</div>")
+    if single:
+        out.append(f"<details><summary>{len(single)} targets stated in one version only</summary><table><thead><tr>"
+                   "<th>year</th><th>subject</th><th>metric</th><th>cmp</th><th>value</th><th>text</th><th>clause</th>"
+                   "</tr></thead><tbody>")
+        for t in single:
+            p = t.points[0]
+            out.append(f"<tr><td>{_e(p.year)}</td><td>{_e(t.subject)}</td><td>{_e(t.metric)}</td>"
+                       f"<td>{_e(p.comparator)}</td><td>{_e(p.display)}</td><td>{_e(p.text)}</td>"
+                       f"<td><code>{_e(p.clause)}</code></td></tr>")
+        out.append("</tbody></table></details>")
+    out.append("</section>")
+    # lineage table
+    out.append("<section id='lineage'><h2>任务谱系 Task lineages</h2><p>Each row is one task followed through the "
+               "versions; a cell links to that clause in the redline that introduces the version.</p><table><thead>"
+               "<tr><th>#</th>" + "".join(f"<th>{_e(x)}</th>" for x in labels) + "<th>heading (latest)</th></tr>"
+               "</thead><tbody>")
+    for ln in lin.lineages:
+        cells = []
+        for k, label in enumerate(labels):
+            ids = ln.cells.get(label, [])
+            if not ids:
+                cells.append("<td class='none'>·</td>")
+                continue
+            nums = lin.numbers.get(label, {})
+
+            def show(i: str) -> str:
+                return f"{_e(nums.get(i) or i)}"
+
+            if k == 0:
+                cells.append("<td>" + "<br>".join(f"<span title='{_e(i)}'>{show(i)}</span>" for i in ids) + "</td>")
+            else:
+                name = pair_name(labels[k - 1], label)
+                cells.append("<td>" + "<br>".join(f"<a href='{_e(name)}.html#new-{_e(i)}' title='{_e(i)}'>{show(i)}</a>"
+                                                  for i in ids) + "</td>")
+        out.append(f"<tr><td>{_e(ln.id)}</td>{''.join(cells)}<td>{_e(ln.heading)}</td></tr>")
+    out.append("</tbody></table></section></main></body></html>")
+    return "".join(out)
