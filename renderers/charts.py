@@ -39,7 +39,7 @@ def trajectory_svg(years: list[int], values: list[float], unit: str, changes: li
     ax.plot(years, values, marker="o", color="#1f4e79", linewidth=1.6)
     symbols = {"tightened": "▲ tightened", "loosened": "▼ loosened", "unchanged": "= unchanged",
                "incomparable": "≠ incomparable", "deadline_earlier": "◀ earlier", "deadline_later": "▶ later"}
-    for (x, y), change in zip(list(zip(years, values))[1:], changes, strict=False):
+    for x, y, change in zip(years[1:], values[1:], changes, strict=False):
         ax.annotate(symbols.get(change, change), (x, y), textcoords="offset points", xytext=(0, 8),
                     ha="center", fontsize=7, color="#333333")
     for x, y in zip(years, values, strict=True):

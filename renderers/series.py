@@ -117,8 +117,8 @@ def render_index(report) -> str:
                 continue
             nums = lin.numbers.get(label, {})
 
-            def show(i: str) -> str:
-                return f"{_e(nums.get(i) or i)}"
+            def show(i: str, nums: dict[str, str] = nums) -> str:
+                return _e(nums.get(i) or i)
 
             if k == 0:
                 cells.append("<td>" + "<br>".join(f"<span title='{_e(i)}'>{show(i)}</span>" for i in ids) + "</td>")
