@@ -249,7 +249,8 @@ def _departments(olds: list[Clause], news: list[Clause]) -> dict:
 
 
 def _clause_change(m: Match, old_c: dict[str, Clause], new_c: dict[str, Clause],
-                   sections: dict[str, str]) -> ClauseChange:
+                   sections: tuple[dict[str, str], dict[str, str]]) -> ClauseChange:
+    """sections: (old section headings, new section headings); a dropped clause keeps its old one."""
     olds = [old_c[e] for e in m.old]
     news = [new_c[e] for e in m.new]
     old_text = "\n".join(c.full_text for c in olds)
@@ -264,11 +265,12 @@ def _clause_change(m: Match, old_c: dict[str, Clause], new_c: dict[str, Clause],
     diff = token_diff(old_text, new_text) if olds and news else []
     anchor = news[0] if news else olds[0]
     sec = anchor.section
+    section_heading = sections[1 if news else 0].get(sec, "")
     return ClauseChange(
         old=m.old, new=m.new, status=status, score=m.score, evidence=ev, diff=diff,
         old_num=" ".join(c.num for c in olds), new_num=" ".join(c.num for c in news),
         old_heading=" ".join(c.heading for c in olds), new_heading=" ".join(c.heading for c in news),
-        old_text=old_text, new_text=new_text, section=sec, section_heading=sections.get(sec, ""),
+        old_text=old_text, new_text=new_text, section=sec, section_heading=section_heading,
         departments=_departments(olds, news) if olds and news else {},
     )
 
@@ -334,8 +336,8 @@ def compare(old_doc: Document, new_doc: Document, alignment: Alignment | None = 
     old_all, new_all = old_doc.clauses(), new_doc.clauses()
     old_c = {c.eid: c for c in old_all}
     new_c = {c.eid: c for c in new_all}
-    sections = {c.eid: c.heading for c in new_all if c.tag == "section"}
-    sections.update({c.eid: c.heading for c in old_all if c.tag == "section" and c.eid not in sections})
+    sections = ({c.eid: c.heading for c in old_all if c.tag == "section"},
+                {c.eid: c.heading for c in new_all if c.tag == "section"})
     changes = [_clause_change(m, old_c, new_c, sections) for m in al.matches]
     changes = _new_order(changes, old_c, new_c)
     containers = [_clause_change(m, old_c, new_c, sections) for m in al.containers]

@@ -1,8 +1,9 @@
 """Clause lineages across every version of a series (2016 → 2019 → 2020 → 2021).
 
 Consecutive versions are compared; their matches link clauses into chains. A clause that is not
-carried into the next version (dropped, or not mentioned by a news summary) is re-checked against
-the later versions, so a task that comes back after a gap joins its old lineage.
+carried into the next plan (dropped, or only summarised by a news report in between) is re-checked
+against the later plans, so a task that comes back after a gap joins its old lineage. A news
+paragraph is shown in every lineage it mentions but never joins two lineages.
 """
 
 from __future__ import annotations
@@ -86,44 +87,59 @@ def build(series: str, docs: list[Document], comparisons: list[Comparison] | Non
     links: list[tuple[tuple[int, str], tuple[int, str], str, float]] = []
     forward: set[tuple[int, str]] = set()
     backward: set[tuple[int, str]] = set()
-    for k, cmp in enumerate(comparisons):
+    # a news summary covers part of a plan and one paragraph may summarise several tasks: it is
+    # attached to the lineages it mentions, never used to join them, and plans are compared
+    # with each other across it
+    is_news = [d.meta.kind == "news" for d in docs]
+    mentions: dict[tuple[int, str], set[tuple[int, str]]] = {}
+
+    def connect(k: int, j: int, cmp: Comparison, only: tuple[set, set] | None, status: str | None) -> None:
         for m in cmp.matches:
-            if m.old and m.new:
-                for o in m.old:
-                    for n in m.new:
-                        union((k, o), (k + 1, n))
+            if not (m.old and m.new):
+                continue
+            for o in m.old:
+                for n in m.new:
+                    if only and (o not in only[0] or n not in only[1]):
+                        continue
+                    if is_news[k] or is_news[j]:
+                        news_node, plan_node = ((k, o), (j, n)) if is_news[k] else ((j, n), (k, o))
+                        mentions.setdefault(news_node, set()).add(plan_node)
+                    else:
+                        union((k, o), (j, n))
                         forward.add((k, o))
-                        backward.add((k + 1, n))
-                        links.append(((k, o), (k + 1, n), m.status, m.score))
+                        backward.add((j, n))
+                    links.append(((k, o), (j, n), status or m.status, m.score))
+
+    for k, cmp in enumerate(comparisons):
+        connect(k, k + 1, cmp, None, None)
     # clauses that come back after a gap (a news summary in between, or a year without them)
-    for k in range(len(docs)):
-        for j in range(k + 2, min(len(docs), k + 1 + MAX_GAP)):
+    plans = [k for k in range(len(docs)) if not is_news[k]]
+    for a_i, k in enumerate(plans):
+        for j in plans[a_i + 1:a_i + 1 + MAX_GAP]:
+            if j == k + 1:
+                continue
             lost = {c.eid for c in leaves[k] if (k, c.eid) not in forward}
             fresh = {c.eid for c in leaves[j] if (j, c.eid) not in backward}
-            if not lost or not fresh:
-                continue
-            cmp = compare(docs[k], docs[j])
-            for m in cmp.matches:
-                if not (m.old and m.new):
-                    continue
-                for o in m.old:
-                    for n in m.new:
-                        if o in lost and n in fresh:
-                            union((k, o), (j, n))
-                            forward.add((k, o))
-                            backward.add((j, n))
-                            links.append(((k, o), (j, n), "after_gap", m.score))
+            if lost and fresh:
+                connect(k, j, compare(docs[k], docs[j]), (lost, fresh), "after_gap")
     groups: dict[tuple[int, str], list[tuple[int, str]]] = {}
     order = {(k, c.eid): (k, c.order) for k, ls in enumerate(leaves) for c in ls}
     for node in parent:
+        if node in mentions:
+            continue  # placed below, in every lineage it mentions
         groups.setdefault(find(node), []).append(node)
+    for news_node, plan_nodes in mentions.items():
+        for root in {find(p) for p in plan_nodes}:
+            groups[root].append(news_node)
     heading_of = {(k, c.eid): (c.heading or c.text[:30]) for k, ls in enumerate(leaves) for c in ls}
     out: list[Lineage] = []
-    for members in sorted(groups.values(), key=lambda ms: min(order[m] for m in ms)):
+    for members in sorted(groups.values(), key=lambda ms: min(order[m] for m in ms if not is_news[m[0]])
+                          if any(not is_news[m[0]] for m in ms) else min(order[m] for m in ms)):
         cells: dict[str, list[str]] = {}
         for k, eid in sorted(members, key=lambda m: order[m]):
             cells.setdefault(labels[k], []).append(eid)
-        last = max(members, key=lambda m: order[m])
+        plan_members = [m for m in members if not is_news[m[0]]] or members
+        last = max(plan_members, key=lambda m: order[m])
         member_set = set(members)
         ln_links = [{"from": f"{labels[a[0]]}:{a[1]}", "to": f"{labels[b[0]]}:{b[1]}", "status": s, "score": sc}
                     for a, b, s, sc in links if a in member_set]
