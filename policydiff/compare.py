@@ -268,7 +268,7 @@ def _clause_change(m: Match, old_c: dict[str, Clause], new_c: dict[str, Clause],
     section_heading = sections[1 if news else 0].get(sec, "")
     return ClauseChange(
         old=m.old, new=m.new, status=status, score=m.score, evidence=ev, diff=diff,
-        old_num=" ".join(c.num for c in olds), new_num=" ".join(c.num for c in news),
+        old_num=" ".join(c.label or c.num for c in olds), new_num=" ".join(c.label or c.num for c in news),
         old_heading=" ".join(c.heading for c in olds), new_heading=" ".join(c.heading for c in news),
         old_text=old_text, new_text=new_text, section=sec, section_heading=section_heading,
         departments=_departments(olds, news) if olds and news else {},

@@ -78,6 +78,7 @@ class Clause:
     suspects: int = 0
     children: list[str] = field(default_factory=list)
     responsibility: str = ""
+    label: str = ""  # printed numbers below the section, as a reader cites it: （十二）7.
 
     @property
     def text(self) -> str:
@@ -113,6 +114,8 @@ class Document:
         def own(node: Node, tag: str) -> str:
             return "".join(self.slice(c) for c in node.children if c.tag == tag)
 
+        labels: dict[str, str] = {}
+
         def walk(node: Node, parent: str, section: str) -> None:
             for child in node.children:
                 if child.tag not in BLOCKS and child.tag != "p":
@@ -138,10 +141,21 @@ class Document:
                     suspects=sum(1 for s in _own_inline(child) if s.tag == "suspect"),
                     children=[c.attrs.get("eId", "") for c in block_kids],
                     responsibility=self.slice(resp),
+                    label=labels.setdefault(eid, labels.get(parent, "") + child.attrs.get("num", "")
+                                            if child.tag != "section" else ""),
                 ))
                 walk(child, eid, sec)
 
         walk(body, "", "")
+        # provincial plans number tasks across sections (（十二）7. is unique); city plans restart in
+        # each section, and there the section's number is needed to tell clauses apart
+        cited = [c.label for c in out if c.label]
+        nums = {c.eid: c.num for c in out if c.tag == "section"}
+        for c in out:
+            if c.tag == "section":
+                c.label = c.num
+            elif len(cited) != len(set(cited)):
+                c.label = nums.get(c.section, "") + c.label
         return out
 
     def targets(self) -> list[Target]:

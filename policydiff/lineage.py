@@ -144,11 +144,7 @@ def build(series: str, docs: list[Document], comparisons: list[Comparison] | Non
         ln_links = [{"from": f"{labels[a[0]]}:{a[1]}", "to": f"{labels[b[0]]}:{b[1]}", "status": s, "score": sc}
                     for a, b, s, sc in links if a in member_set]
         out.append(Lineage(f"L{len(out) + 1}", cells, heading_of[last], ln_links))
-    numbers = {}
-    for label, d in zip(labels, docs, strict=True):
-        nums = {c.eid: c.num for c in d.clauses()}
-        numbers[label] = {c.eid: "".join(nums.get("__".join(c.eid.split("__")[:k]), "")
-                                         for k in range(2, c.eid.count("__") + 2)) for c in d.clauses() if c.is_leaf}
+    numbers = {label: {c.eid: c.label for c in ls} for label, ls in zip(labels, leaves, strict=True)}
     return SeriesLineage(series, infos, out, comparisons, numbers)
 
 
