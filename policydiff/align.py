@@ -341,8 +341,8 @@ def _statuses(groups, old: list[Clause], new: list[Clause], news_side: dict) -> 
             if status == "matched":
                 status = "moved"
         o_ids, n_ids = [old[i].eid for i in olds], [new[j].eid for j in news]
-        if len(olds) == 1 and len(news) == 1 and old[olds[0]].num != new[news[0]].num:
-            ev["renumbered"] = f"{old[olds[0]].num} → {new[news[0]].num}"
+        if len(olds) == 1 and len(news) == 1 and old[olds[0]].label != new[news[0]].label:
+            ev["renumbered"] = f"{old[olds[0]].label} → {new[news[0]].label}"
         out.append(Match(o_ids, n_ids, status, score, ev))
     matched_old = {i for g in groups for i in g[0]}
     matched_new = {j for g in groups for j in g[1]}

@@ -74,10 +74,12 @@ def _similar(a: str, b: str) -> float:
 def token_diff(old: str, new: str) -> list[list[str]]:
     """Redline of two clause texts: [[op, text], …] with op "=", "-" or "+".
 
-    Like diff-match-patch's own line mode, it diffs sentences first, then tokens inside each
-    replaced run of sentences, where a number with its unit is one token (1500万 → 1.1亿 is one
-    replacement). A replaced run that shares almost nothing is shown as replaced whole: a
-    character-level redline of a rewritten sentence is noise, and skipping it keeps compare fast.
+    Like diff-match-patch's own line mode, it works coarse to fine: sentences first; inside a
+    replaced run, sentences are paired with their most similar counterpart (still in order); only
+    paired sentences are diffed token by token, where a number with its unit is one token
+    (1500万 → 1.1亿 is one replacement). A sentence with no counterpart is deleted or inserted
+    whole: a character-level redline of a rewritten sentence is noise, and skipping it keeps
+    compare fast.
     """
     if old == new:
         return [["=", old]] if old else []
@@ -100,20 +102,55 @@ def token_diff(old: str, new: str) -> list[list[str]]:
             put("=", "".join(sents))
             i += 1
             continue
-        deleted, inserted = "", ""
+        deleted: list[str] = []
+        inserted: list[str] = []
         while i < len(coarse) and coarse[i][0] != 0:
-            if coarse[i][0] == -1:
-                deleted += "".join(coarse[i][1])
-            else:
-                inserted += "".join(coarse[i][1])
+            (deleted if coarse[i][0] == -1 else inserted).extend(coarse[i][1])
             i += 1
-        if deleted and inserted and _similar(deleted, inserted) >= 0.2:
-            for fop, toks in _dmp(diff_tokens(deleted), diff_tokens(inserted)):
-                put(ops[fop], "".join(toks))
-        else:
-            put("-", deleted)
-            put("+", inserted)
+        for kind, a, b in _pair_sentences(deleted, inserted):
+            if kind == "pair":
+                for fop, toks in _dmp(diff_tokens(a), diff_tokens(b)):
+                    put(ops[fop], "".join(toks))
+            else:
+                put("-" if kind == "del" else "+", a)
     return out
+
+
+def _pair_sentences(deleted: list[str], inserted: list[str]) -> list[tuple[str, str, str]]:
+    """Pair rewritten sentences (bigram Jaccard ≥ 0.3, one to one, order kept): pair/del/ins steps."""
+    cands = sorted(((_similar(d, n), -abs(x - y), x, y) for x, d in enumerate(deleted)
+                    for y, n in enumerate(inserted)), reverse=True)
+    partner: dict[int, int] = {}
+    taken: set[int] = set()
+    for sim, _d, x, y in cands:
+        if sim < 0.3:
+            break
+        if x not in partner and y not in taken:
+            partner[x] = y
+            taken.add(y)
+    # keep only pairs that preserve order (a longest increasing run of partners)
+    xs = sorted(partner)
+    keep_idx = _increasing([partner[x] for x in xs])
+    kept = {xs[k]: partner[xs[k]] for k in keep_idx}
+    steps: list[tuple[str, str, str]] = []
+    y = 0
+    for x, d in enumerate(deleted):
+        if x in kept:
+            while y < kept[x]:
+                steps.append(("ins", inserted[y], ""))
+                y += 1
+            steps.append(("pair", d, inserted[y]))
+            y += 1
+        else:
+            steps.append(("del", d, ""))
+    steps.extend(("ins", n, "") for n in inserted[y:])
+    return steps
+
+
+def _increasing(seq: list[int]) -> list[int]:
+    from policydiff.align import _lis
+
+    return sorted(_lis(seq))
 
 
 # --------------------------------------------------------------------------- targets

@@ -29,7 +29,7 @@ def report(ctx: click.Context, series: str, out: str) -> None:
 
             result = rep.compute(ctx.obj["archive_dir"], series, progress)
             files = rep.write(result, out, progress)
-    click.echo(f"wrote {out}/ ({len(files)} files): " + ", ".join(f for f in files if not f.startswith("MANIFEST")))
+    click.echo(f"wrote {out.rstrip('/')}/ ({len(files)} files): " + ", ".join(f for f in files if not f.startswith("MANIFEST")))
 
 
 @click.command()
