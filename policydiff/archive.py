@@ -69,7 +69,7 @@ CREATE TABLE IF NOT EXISTS versions (
 
 _LAYOUT = frozenset({"objects", "versions", "derived"})
 # Keeps leftovers of interrupted work out of git when the archive lives in a repository.
-_GITIGNORE = f"{TMP_PREFIX}*\n*.sqlite-journal\n"
+_GITIGNORE = f"{TMP_PREFIX}*\n*.sqlite-journal\nderived/search.sqlite\n"
 
 
 @dataclass(frozen=True)

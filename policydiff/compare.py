@@ -382,3 +382,14 @@ def compare(old_doc: Document, new_doc: Document, alignment: Alignment | None = 
                               new_is_news=new_doc.meta.kind == "news")
     return Comparison(doc_info(old_doc), doc_info(new_doc), changes, containers, targets,
                       summarize(changes, targets))
+
+
+def compare_cached(old_doc: Document, new_doc: Document, cache: dict | None) -> Comparison:
+    """compare(), remembered in `cache` for the documents of one run (lineage and trajectories
+    re-check the same non-adjacent pairs)."""
+    if cache is None:
+        return compare(old_doc, new_doc)
+    key = (id(old_doc), id(new_doc))
+    if key not in cache:
+        cache[key] = compare(old_doc, new_doc)
+    return cache[key]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from policydiff.changes import Comparison
-from policydiff.compare import compare
+from policydiff.compare import compare, compare_cached
 from policydiff.document import Document
 
 #: how many versions ahead a clause that disappeared is looked for
@@ -62,8 +62,10 @@ def _label(doc: Document, seen: dict[str, int]) -> str:
     return base if seen[base] == 1 else f"{base}#{seen[base]}"
 
 
-def build(series: str, docs: list[Document], comparisons: list[Comparison] | None = None) -> SeriesLineage:
-    """Lineages of `docs` (already in version order); consecutive comparisons may be passed in."""
+def build(series: str, docs: list[Document], comparisons: list[Comparison] | None = None,
+          cache: dict | None = None) -> SeriesLineage:
+    """Lineages of `docs` (already in version order); consecutive comparisons may be passed in,
+    and `cache` shares the non-adjacent comparisons with `trajectory.trajectories`."""
     seen: dict[str, int] = {}
     labels = [_label(d, seen) for d in docs]
     infos = [VersionInfo(lb, d.meta.ref, d.meta.year, d.meta.kind, d.meta.title, d.meta.doc_no, d.meta.date)
@@ -121,7 +123,7 @@ def build(series: str, docs: list[Document], comparisons: list[Comparison] | Non
             lost = {c.eid for c in leaves[k] if (k, c.eid) not in forward}
             fresh = {c.eid for c in leaves[j] if (j, c.eid) not in backward}
             if lost and fresh:
-                connect(k, j, compare(docs[k], docs[j]), (lost, fresh), "after_gap")
+                connect(k, j, compare_cached(docs[k], docs[j], cache), (lost, fresh), "after_gap")
     groups: dict[tuple[int, str], list[tuple[int, str]]] = {}
     order = {(k, c.eid): (k, c.order) for k, ls in enumerate(leaves) for c in ls}
     for node in parent:

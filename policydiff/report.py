@@ -38,9 +38,10 @@ def compute(archive_dir: str, series: str, progress: Callable[[str], None] = lam
     if len(docs) < 1:
         raise PolicydiffError(f"series {series!r} has no versions")
     progress("compare")
-    lin = lineage.build(series, docs)
+    cache: dict = {}
+    lin = lineage.build(series, docs, cache=cache)
     progress("trajectories")
-    trajs = trajectory.trajectories(docs, lin.comparisons)
+    trajs = trajectory.trajectories(docs, lin.comparisons, cache=cache)
     return SeriesReport(series, lin, trajs)
 
 

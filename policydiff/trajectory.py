@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from policydiff.changes import Comparison
-from policydiff.compare import classify, compare
+from policydiff.compare import classify, compare, compare_cached
 from policydiff.document import Document, Target
 from policydiff.targets import compatible_subjects, display_value, same_metric
 
@@ -74,7 +74,7 @@ def _key(k: int, t: Target) -> tuple[int, str, int]:
 
 
 def trajectories(docs: list[Document], comparisons: list[Comparison] | None = None,
-                 query: list[str] | None = None) -> list[Trajectory]:
+                 query: list[str] | None = None, cache: dict | None = None) -> list[Trajectory]:
     """Every trajectory through `docs` (in version order), optionally only the points that match
     all keywords of `query`."""
     if comparisons is None:
@@ -129,7 +129,7 @@ def trajectories(docs: list[Document], comparisons: list[Comparison] | None = No
             if not any(p[0] == k and p not in forward for p in points) or not any(
                     p[0] == j and p not in backward for p in points):
                 continue
-            for tc in compare(docs[k], docs[j]).targets:
+            for tc in compare_cached(docs[k], docs[j], cache).targets:
                 if tc.old and tc.new:
                     link(k, j, tc.old, tc.new)
     groups: dict = {}

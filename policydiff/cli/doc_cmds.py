@@ -110,6 +110,8 @@ def lineage(ctx: click.Context, series: str, fmt: str) -> None:
         click.echo(to_json(result.to_dict()))
         return
     years = [v.label for v in result.versions]
-    rows = [[ln.id] + [(" ".join(ln.cells.get(y, [])) or "·") for y in years] + [ln.heading]
-            for ln in result.lineages]
+    def cell(label: str, ids: list[str]) -> str:  # the number a reader cites, else the clause id
+        return " ".join(result.numbers.get(label, {}).get(i) or i for i in ids) or "·"
+
+    rows = [[ln.id] + [cell(y, ln.cells.get(y, [])) for y in years] + [ln.heading] for ln in result.lineages]
     click.echo(table(["lineage", *years, "heading"], rows, max_width=28))
