@@ -62,6 +62,13 @@ _FURNITURE_RE = re.compile(
 )
 
 
+#: for the structure parser (tagging header lines) and the target extractor (masking 文号 numbers)
+DOC_NO_LINE = _DOCNO_LINE_RE
+DATE_LINE = _DATE_LINE_RE
+#: a 文号 anywhere, cited inside a sentence too: （粤府〔2017〕133号）
+DOC_NO = re.compile(r"[\u4e00-\u9fff]{1,10}[〔\[【（(]\s*(?:19|20)\d{2}\s*[〕\]】）)]\s*第?\d{1,5}\s*号")
+
+
 @dataclass(frozen=True)
 class DetectedMeta:
     """Metadata found in a document; empty strings / None where nothing was found."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import replace
 
-from policydiff import normalize, structure, targets
+from policydiff import metadata, normalize, structure, targets
 from policydiff.document import DocMeta, Document
 from policydiff.structure import Node, insert_span
 
@@ -16,14 +16,14 @@ def process(text: str, meta: DocMeta | None = None, *, is_html: bool = False, sc
     meta = replace(meta) if meta else DocMeta()
     cleaned = normalize.clean(text, is_html=is_html, script_config=script_config)
     parsed = structure.parse(cleaned.text, kind=meta.kind if meta.kind == "news" else "")
-    h = parsed.header
-    meta.doc_no = meta.doc_no or h.doc_no
-    meta.date = meta.date or h.date
-    meta.title = meta.title or h.title
-    meta.issuer = meta.issuer or h.issuer
-    if meta.year is None:
-        meta.year = detect_year(h)
-    if parsed.layout == "news" and meta.kind == "plan" and not h.doc_no:
+    if not (meta.doc_no and meta.date and meta.title and meta.issuer and meta.year):
+        found = metadata.detect(cleaned.text)  # what the caller (the catalog) did not say
+        meta.doc_no = meta.doc_no or found.doc_no
+        meta.date = meta.date or found.date
+        meta.title = meta.title or found.title
+        meta.issuer = meta.issuer or found.issuer
+        meta.year = meta.year or found.year
+    if parsed.layout == "news" and meta.kind == "plan" and not meta.doc_no:
         meta.kind = "news"
     meta.layout = parsed.layout
     meta.source_script = cleaned.source_script
@@ -38,16 +38,3 @@ def process(text: str, meta: DocMeta | None = None, *, is_html: bool = False, sc
         normalize.Step("targets", n_targets),
     ]
     return Document(meta=meta, text=cleaned.text, root=parsed.root, steps=steps, layout=parsed.layout)
-
-
-def detect_year(h: structure.Header) -> int | None:
-    """The plan's year: from its 文号, else its title (first year of a range), else its date."""
-    import re
-
-    if h.year:
-        return h.year
-    for source in (h.doc_no, h.title, h.date):
-        m = re.search(r"(?:19|20)\d{2}", source or "")
-        if m:
-            return int(m.group(0))
-    return None

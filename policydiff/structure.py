@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from policydiff.metadata import DATE_LINE, DOC_NO_LINE
+
 # --------------------------------------------------------------------------- the tree
 
 
@@ -122,25 +124,9 @@ def match_heading(line: str) -> tuple[str, int, str, int] | None:
 
 # --------------------------------------------------------------------------- header lines
 
-DOC_NO = re.compile(r"[\u4e00-\u9fff]{1,10}[〔\[【（(]\s*(?P<year>(?:19|20)\d{2})\s*[〕\]】）)]\s*第?\d{1,4}号")
-DATE_LINE = re.compile(r"^(?P<y>(?:19|20)\d{2})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日$")
 _TITLE_WORDS = re.compile(r"方案|要点|规划|意见|通知|办法|计划|纲要|决定|规定|细则|如何|报告")
-_NOTICE_TITLE = re.compile(r"(?P<issuer>[\u4e00-\u9fff]{2,30}?)关于印发(?P<title>.+?)的通知")
 _CLOSING = re.compile(r"^(?:（此件[^）]*）|附件[:：\d]|抄送[:：]|公开方式[:：]|信息公开选项[:：])")
 _SENTENCE_END = "。！？；"
-
-
-@dataclass
-class Header:
-    """What the notice header says."""
-
-    doc_no: str = ""
-    date: str = ""
-    title: str = ""
-    issuer: str = ""
-    recipients: str = ""
-    year: int | None = None
-    cited_title: str = ""  # a news report: the plan it summarises
 
 
 @dataclass
@@ -149,7 +135,6 @@ class Parsed:
 
     text: str
     root: Node
-    header: Header
     layout: str  # "numbered" | "news"
 
 
@@ -166,21 +151,18 @@ def _is_title_like(line: str) -> bool:
     return len(line) <= 80 and not any(p in line for p in "。！；") and not line.endswith("：")
 
 
-def _notice_title(line: str) -> re.Match[str] | None:
-    line = line.replace("《", "").replace("》", "")
-    if DOC_NO.match(line):
-        line = DOC_NO.sub("", line, count=1)
-    return _NOTICE_TITLE.match(line)
-
-
 def _ends_with_responsibility(line: str) -> bool:
     end = len(line.rstrip("。；"))
     span = _balanced_tail_paren(line, end, 0)
     return bool(span and _RESP_WORDS.search(line[span[0]:span[1]]))
 
 
-def _parse_front(text: str, spans: list[tuple[int, int]], doc: Node, header: Header) -> None:
-    """Header (notice) and preamble: the lines before the first numbered clause."""
+def _parse_front(text: str, spans: list[tuple[int, int]], doc: Node) -> None:
+    """Header (notice) and preamble: the lines before the first numbered clause.
+
+    Lines are tagged (docNo, date, recipients, issuer, notice, title); the metadata values
+    themselves are read by `metadata.detect`, the one place that knows their variants.
+    """
     if not spans:
         return
     lines = [text[a:b] for a, b in spans]
@@ -196,46 +178,23 @@ def _parse_front(text: str, spans: list[tuple[int, int]], doc: Node, header: Hea
     if head_n:
         hdr = Node("header", spans[0][0], spans[head_n - 1][1])
         for i in range(head_n):
-            a, b = spans[i]
             ln = lines[i]
-            if DOC_NO.fullmatch(ln):
+            if DOC_NO_LINE.match(ln):
                 tag = "docNo"
-                header.doc_no = header.doc_no or ln
             elif DATE_LINE.match(ln):
                 tag = "date"
-                m = DATE_LINE.match(ln)
-                assert m
-                header.date = f"{int(m['y']):04d}-{int(m['m']):02d}-{int(m['d']):02d}"
             elif ln.endswith("：") and "各" in ln:
                 tag = "recipients"
-                header.recipients = ln
             elif i + 1 == date_idx and len(ln) <= 30:
                 tag = "issuer"
-                header.issuer = header.issuer or ln
             elif any(p in ln for p in "。！") and len(ln) > 30:
                 tag = "notice"
             elif _TITLE_WORDS.search(ln):
                 tag = "title"
             else:
                 tag = "line"
-            hdr.children.append(Node(tag, a, b))
+            hdr.children.append(Node(tag, *spans[i]))
         doc.children.append(hdr)
-        joined = "".join(lines[:head_n])
-        if not header.doc_no:
-            m = DOC_NO.search(joined)
-            header.doc_no = m.group(0) if m else ""
-        # a notice title may be broken over two lines: try single lines first, then pairs
-        cands = [lines[i] for i in range(head_n)] + [lines[i] + lines[i + 1] for i in range(head_n - 1)]
-        for cand in cands:
-            m = _notice_title(cand)
-            if m:
-                header.issuer = m["issuer"]
-                header.title = m["title"]
-                break
-        if not header.title:
-            titles = [lines[i] for i in range(head_n) if hdr.children[i].tag == "title"]
-            if titles:
-                header.title = titles[-1]
     if head_n < len(lines):
         pre = Node("preamble", spans[head_n][0], spans[-1][1])
         for k, (a, b) in enumerate(spans[head_n:], 1):
@@ -436,23 +395,6 @@ def _parse_news(text: str, spans: list[tuple[int, int]], doc: Node) -> None:
             section.end = b
 
 
-_CITED_PLAN = re.compile(r"《([^》]*?((?:19|20)\d{2})年[^》]*)》")
-_MONTH_DAY = re.compile(r"(?<![\d年])(\d{1,2})月(\d{1,2})日")
-
-
-def _news_dates(lead: str, header: Header) -> None:
-    """A news report names the plan it covers (《…2020年工作要点》) and the day it was published."""
-    m = _CITED_PLAN.search(lead)
-    if not m:
-        return
-    header.cited_title = m.group(1)
-    year = int(m.group(2))
-    d = _MONTH_DAY.search(lead)
-    if d and not header.date and 1 <= int(d.group(1)) <= 12 and 1 <= int(d.group(2)) <= 31:
-        header.date = f"{year:04d}-{int(d.group(1)):02d}-{int(d.group(2)):02d}"
-    header.year = year
-
-
 def _closing_start(text: str, spans: list[tuple[int, int]]) -> int:
     """Index of the first closing line: 附件/抄送/此件主动公开 near the end, or plain paragraphs that
     follow the last clause once it was closed by its responsibility parenthetical (2019, 2021)."""
@@ -473,7 +415,6 @@ def parse(text: str, kind: str = "") -> Parsed:
     """Parse cleaned text into header, preamble, body and closing."""
     spans = _lines(text)
     root = Node("document", 0, len(text))
-    header = Header()
     first = next((i for i, (a, b) in enumerate(spans) if (h := match_heading(text[a:b])) and h[0] in ("section", "para")), None)
     numbered = first is not None and kind != "news"
     if numbered:
@@ -482,7 +423,7 @@ def parse(text: str, kind: str = "") -> Parsed:
         close_from = _closing_start(text, rest)
         closing = rest[close_from:]
         rest = rest[:close_from]
-        _parse_front(text, front, root, header)
+        _parse_front(text, front, root)
         _parse_numbered(text, rest, root)
         if closing:
             node = Node("closing", closing[0][0], closing[-1][1])
@@ -499,11 +440,8 @@ def parse(text: str, kind: str = "") -> Parsed:
             n_lead += 1
         if n_lead >= len(spans):  # no subheadings at all: everything after the titles is body
             n_lead = n_title
-        _parse_front(text, spans[:n_lead], root, header)
+        _parse_front(text, spans[:n_lead], root)
         if n_lead < len(spans):
             _parse_news(text, spans[n_lead:], root)
         layout = "news"
-        if not header.title and spans and n_title:
-            header.title = text[spans[0][0]:spans[0][1]]
-        _news_dates(text[spans[0][0]:spans[n_lead - 1][1]] if n_lead else "", header)
-    return Parsed(text, root, header, layout)
+    return Parsed(text, root, layout)

@@ -14,7 +14,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from policydiff.structure import DOC_NO, Node
+from policydiff.metadata import DOC_NO
+from policydiff.structure import Node
 
 # --------------------------------------------------------------------------- vocabulary
 

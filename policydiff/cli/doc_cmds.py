@@ -31,6 +31,10 @@ def normalize(ctx: click.Context, ref: str, out: str | None, explain: bool, scri
 
     doc = loader.load(_archive_dir(ctx), ref, script_config=script_config)
     data = planxml.to_bytes(doc)
+    suspects = sum(1 for _ in doc.root.iter("suspect"))
+    if suspects:  # damaged text is kept and marked, never repaired: say so
+        click.echo(f"policydiff: warning: {suspects} suspect span(s) (mojibake) kept as found and marked "
+                   "<suspect> in the XML; see --explain", err=True)
     if out:
         _emit(data.decode("utf-8"), out)
     if explain:
