@@ -76,7 +76,7 @@ _PROGRAMME = re.compile(r"粤[省商政康监平安治慧优公信]\w?[事通易
 _LEVEL = re.compile(r"(?<![省市县])(?:省级|市县级|市级|县级|镇村级|镇级|村级|省直单位|省直部门|市县两级|省市县)")
 _QUOTED = re.compile(r"“([^”]{2,14})”")
 _FILLER = re.compile(r"^(?:并|且|其中|同时|力争|争取|确保|推动|推进|实现|使|将|全省|全面|累计|预计|基本|初步|逐步|"
-                     r"进一步|平台|有效|以上|新增|达到|支持|目标|要|均|和|及|、)+")
+                     r"进一步|平台|有效|以上|新增|达到|支持|目标|要|均|和|及|在|每个|原则上|各地各部门|、)+")
 
 
 @dataclass
@@ -268,12 +268,17 @@ def _subject_in(s: str) -> str:
 
 
 def _clean_metric(s: str, subject: str) -> str:
-    if subject:
+    # a programme or level is the subject, not part of what is measured; a quoted term
+    # (“一件事”) is what is counted and stays
+    if subject and (_PROGRAMME.fullmatch(subject) or _LEVEL.fullmatch(subject)):
         s = s.replace("“" + subject + "”", "").replace(subject, "")
     s = _LEVEL.sub("", s) if _LEVEL.fullmatch(subject or "-") else s
-    s = _FILLER.sub("", s.strip(" “”、的"))
+    s = _FILLER.sub("", s.strip(" 、的"))
     s = re.sub(r"(?:达到|达|实现|提升至|提高到|压缩至|控制在|超过|突破|不少于|不低于|至少)$", "", s)
-    return s.strip(" “”、的")[:40]
+    s = s.strip(" 、的")[:40]
+    if s.count("“") > s.count("”"):
+        s += "”"  # a quoted term cut by the clause boundary stays readable
+    return s.strip("”") if s.count("”") > s.count("“") else s
 
 
 def find_targets(text: str, a: int, b: int, *, plan_year: int | None = None,
@@ -367,7 +372,7 @@ def find_targets(text: str, a: int, b: int, *, plan_year: int | None = None,
             # what follows the number names what is counted: 不少于10个镇（街道）
             tail = text[span_b:_sentence_bounds(text, span_b, a, b, _SEPARATORS)[1]]
             follow = re.split(r"[的，。；、]", tail, maxsplit=1)[0][:16]
-            metric = prev_metric.get(s_a, "") if not follow or unit in ("%",) else follow
+            metric = prev_metric.get(s_a, "") if not follow or (unit == "%" and prev_metric.get(s_a)) else follow
             if len(metric) < 2:
                 metric = _clean_metric(text[s_a:span_a], subject) or follow
         prev_metric[s_a] = metric
