@@ -187,6 +187,7 @@ def _shared_comparator(text: str, start: int, found: list[Found], floor: int) ->
     the number are separated by what is measured.
     """
     seg_a = start
+    floor = max(floor, start - _MAX_SENTENCE)
     while seg_a > floor and text[seg_a - 1] not in "，；。：！？\n":
         seg_a -= 1
     if found and found[-1].end >= seg_a and found[-1].end <= start:
@@ -248,14 +249,29 @@ def _deadlines(text: str, a: int, b: int, plan_year: int | None) -> list[tuple[i
     return out
 
 
-def _sentence_bounds(text: str, pos: int, a: int, b: int, seps: str) -> tuple[int, int]:
-    s = pos
-    while s > a and text[s - 1] not in seps:
-        s -= 1
-    e = pos
-    while e < b and text[e] not in seps:
-        e += 1
-    return s, e
+#: no "sentence" a target reads its context from is longer than this (a 5 MB line has none)
+_MAX_SENTENCE = 300
+
+
+class _Bounds:
+    """Sentence and clause boundaries of one text range, found by bisection over separator
+    positions computed once (a target asks for several, and a long line has thousands of targets)."""
+
+    def __init__(self, text: str, a: int, b: int):
+        self.text, self.a, self.b = text, a, b
+        self._positions: dict[str, list[int]] = {}
+
+    def __call__(self, pos: int, seps: str) -> tuple[int, int]:
+        from bisect import bisect_left
+
+        where = self._positions.get(seps)
+        if where is None:
+            where = [i for i in range(self.a, self.b) if self.text[i] in seps]
+            self._positions[seps] = where
+        k = bisect_left(where, pos)
+        start = where[k - 1] + 1 if k else self.a
+        end = where[k] if k < len(where) else self.b
+        return max(start, pos - _MAX_SENTENCE, self.a), min(end, pos + _MAX_SENTENCE, self.b)
 
 
 def _subject_in(s: str) -> str:
@@ -315,6 +331,7 @@ def find_targets(text: str, a: int, b: int, *, plan_year: int | None = None,
             candidates.append((m.start(), m.end(), value, "cn"))
     candidates.sort()
     deadlines = _deadlines(text, a, b, plan_year)
+    bounds = _Bounds(text, a, b)
     prev_metric: dict[int, str] = {}
     prev_subject: dict[int, str] = {}
     for start, end, value, raw in candidates:
@@ -345,32 +362,31 @@ def find_targets(text: str, a: int, b: int, *, plan_year: int | None = None,
         span_a = phrase_start if before and phrase_start < start else start
         span_b = after_end if after else pos
         # deadline: the last one before the target in the same sentence
-        s_a, s_b = _sentence_bounds(text, start, a, b, _SENTENCE_END)
+        s_a, s_b = bounds(start, _SENTENCE_END)
         deadline = ""
         for d_pos, iso in deadlines:
             if s_a <= d_pos < start:
                 deadline = iso
         # subject and metric from the comma-clause that holds the target, else the sentence
-        c_a, _c_b = _sentence_bounds(text, span_a, a, b, _SEPARATORS + "、")
+        c_a, _c_b = bounds(span_a, _SEPARATORS + "、")
         while text.count("）", c_a, span_a) > text.count("（", c_a, span_a) and c_a > a:
             # a separator inside brackets (每个县（市、区）) does not end the clause
-            c_a = _sentence_bounds(text, text.rfind("（", a, c_a) if "（" in text[a:c_a] else a, a, b,
-                                   _SEPARATORS + "、")[0]
+            c_a = bounds(text.rfind("（", a, c_a) if "（" in text[a:c_a] else a, _SEPARATORS + "、")[0]
         seg = text[c_a:span_a]
-        clause_rest = text[span_b:_sentence_bounds(text, span_b, a, b, _SEPARATORS)[1]]
+        clause_rest = text[span_b:bounds(span_b, _SEPARATORS)[1]]
         programme = _PROGRAMME.search(seg) or _PROGRAMME.search(clause_rest)
         subject = programme.group(0) if programme else _subject_in(seg)
         sentence_before = text[s_a:span_a]
         if not subject:
             subject = prev_subject.get(s_a, "") or _subject_in(sentence_before) or context_subject
         metric = _clean_metric(seg, subject)
-        follow_noun = re.split(r"[的，。；、（]", text[span_b:_sentence_bounds(text, span_b, a, b, _SEPARATORS)[1]],
+        follow_noun = re.split(r"[的，。；、（]", text[span_b:bounds(span_b, _SEPARATORS)[1]],
                                maxsplit=1)[0]
         if 2 <= len(metric) <= 4 and 2 <= len(follow_noun) <= 8 and unit not in ("%",):
             metric += follow_noun  # 开放 + 100个 + 数据集: what is counted follows the number
         if len(metric) < 2:
             # what follows the number names what is counted: 不少于10个镇（街道）
-            tail = text[span_b:_sentence_bounds(text, span_b, a, b, _SEPARATORS)[1]]
+            tail = text[span_b:bounds(span_b, _SEPARATORS)[1]]
             follow = re.split(r"[的，。；、]", tail, maxsplit=1)[0][:16]
             metric = prev_metric.get(s_a, "") if not follow or (unit == "%" and prev_metric.get(s_a)) else follow
             if len(metric) < 2:

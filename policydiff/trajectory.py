@@ -59,7 +59,7 @@ class Trajectory:
 def context(doc: Document, t: Target, heading: str) -> str:
     """What a query is matched against: subject, metric, the target's own comma-clause and heading."""
     a = t.start
-    while a > 0 and doc.text[a - 1] not in "，、；。！？\n":
+    while a > max(0, t.start - 300) and doc.text[a - 1] not in "，、；。！？\n":
         a -= 1
     return f"{t.subject} {t.metric} {doc.text[a:t.end]} {heading}"
 

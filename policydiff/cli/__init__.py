@@ -31,9 +31,11 @@ def cli(ctx: click.Context, archive_dir: str) -> None:
 
 
 def _register() -> None:
+    import policydiff.cli.batch_cmds as batch_cmds
     from policydiff.cli import archive_cmds, doc_cmds, series_cmds
 
     cli.add_command(archive_cmds.archive)
+    cli.add_command(batch_cmds.batch)
     for command in (doc_cmds.normalize, doc_cmds.targets, doc_cmds.compare, doc_cmds.lineage,
                     series_cmds.report, series_cmds.track, series_cmds.search):
         cli.add_command(command)

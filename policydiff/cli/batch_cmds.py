@@ -1,0 +1,99 @@
+"""`policydiff batch add` and `batch compare`: corpus mode over policydiff.batch.
+
+policydiff.batch (and with it the archive, OpenCC and Dask) is imported inside the commands so
+`--help` stays instant.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+
+import click
+
+DEFAULT_SERIES_FROM = r"(?P<series>[^/]+)/(?P<year>\d{4})[^/]*$"  # mirrors batch.DEFAULT_SERIES_FROM
+
+
+@click.group()
+def batch() -> None:
+    """Corpus mode: archive a folder tree, compare every consecutive pair."""
+
+
+@batch.command("add")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.option("--series-from", "pattern", default=DEFAULT_SERIES_FROM, show_default=True,
+              help="Regex searched in each path relative to FOLDER ('/' separators): the named group "
+                   "`series` names the series (lower-cased), the optional group `year` the year; "
+                   "without a year it is detected from the text.")
+@click.pass_context
+def add_cmd(ctx: click.Context, folder: str, pattern: str) -> None:
+    """Archive every file under FOLDER (recursive, sorted; hidden names skipped).
+
+    A file that cannot be archived is reported and skipped; the exit status is 1 only when no
+    file could be archived.
+    """
+    from policydiff import batch as b
+    from policydiff.archive import Archive
+    from policydiff.errors import PolicydiffError
+
+    def show(o: b.AddOutcome) -> None:
+        if o.version is not None:
+            v = o.version
+            click.echo(f"{o.status:<8} {v.series}@{v.year} #{v.version} {v.short_id}  {o.path}")
+        else:
+            click.echo(f"{o.status:<8} {o.path}: {o.reason}")
+
+    report = b.add_tree(Archive(ctx.obj["archive_dir"]), folder, pattern, on_outcome=show)
+    total = len(report.outcomes)
+    if not total:
+        raise PolicydiffError(f"batch add: no files under {folder}")
+    click.echo(f"{total} file{'s' if total != 1 else ''}: {report.count('added')} added, "
+               f"{report.count('exists')} existing, {report.count('skipped')} skipped")
+    if not report.processed:
+        raise PolicydiffError(f"batch add: none of the {total} files could be archived")
+
+
+@batch.command("compare")
+@click.option("--series", "-s", "series", multiple=True, help="Only this series (repeatable; default: all).")
+@click.option("-o", "--output", "out", default="batch-out", show_default=True,
+              type=click.Path(file_okay=False), help="Output folder (pairs/, target_changes.csv/.json).")
+@click.option("--engine", type=click.Choice(("local", "dask")), default="local", show_default=True,
+              help="local: processes on this machine; dask: a Dask cluster.")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Dask scheduler, e.g. tcp://host:8786 (default: start a local cluster).")
+@click.option("--workers", "-j", type=click.IntRange(min=1),
+              help="Processes (local) or local Dask workers (default: all cores; 1 runs in-process).")
+@click.pass_context
+def compare_cmd(ctx: click.Context, series: tuple[str, ...], out: str, engine: str, scheduler: str | None,
+                workers: int | None) -> None:
+    """Compare every consecutive pair of every series; rerunning skips pairs already done."""
+    from policydiff import batch as b
+    from policydiff.archive import Archive
+    from policydiff.errors import PolicydiffError
+
+    with contextlib.ExitStack() as stack:
+        bar: list = []
+
+        def start(n: int) -> None:
+            # a bar only for a person watching: logs and pipes get the summary alone
+            if n and sys.stderr.isatty():
+                bar.append(stack.enter_context(click.progressbar(length=n, label="comparing", file=sys.stderr)))
+
+        def progress(n: int) -> None:
+            if bar:
+                bar[0].update(n)
+
+        report = b.run_batch(Archive(ctx.obj["archive_dir"]), out, series=list(series), engine=engine,
+                             scheduler=scheduler, workers=workers, on_start=start, on_progress=progress)
+    for job, reason in report.failed:
+        click.echo(f"failed  {job.title}: {reason}")
+    click.echo(f"pairs: {report.pairs} in {report.series} series: {report.computed} compared, "
+               f"{report.up_to_date} up to date, {len(report.failed)} failed")
+    click.echo(f"tables: {report.table_rows} target changes from {report.table_pairs} pair files "
+               f"-> {report.out_dir / b.CSV_NAME}, {report.out_dir / b.JSON_NAME}")
+    if report.ignored:
+        click.echo(f"note: {len(report.ignored)} pair file(s) left out of the tables (stale or incomplete), "
+                   f"e.g. {report.ignored[0]}")
+    if report.failed:
+        count = len(report.failed)
+        raise PolicydiffError(f"batch compare: {count} pair{'s' if count != 1 else ''} failed (rerun to retry them)")
