@@ -93,7 +93,8 @@ class _Vectorizer:
         df: Counter[str] = Counter()
         for d in docs:
             df.update(set(d))
-        self.vocab = {g: i for i, g in enumerate(df)}
+        # sorted, so that sums run in the same order whatever the hash seed (byte-identical output)
+        self.vocab = {g: i for i, g in enumerate(sorted(df))}
         n = len(docs)
         self.idf = [0.0] * len(self.vocab)
         for g, i in self.vocab.items():
@@ -144,9 +145,9 @@ def _weighted_overlap(old: list[set[str]], new: list[set[str]]):
         for j, b in enumerate(new):
             if not b:
                 continue
-            inter = sum(idf[x] for x in a & b)
+            inter = sum(idf[x] for x in sorted(a & b))
             if inter:
-                out[i, j] = inter / (sum(idf[x] for x in a | b) or 1.0)
+                out[i, j] = inter / (sum(idf[x] for x in sorted(a | b)) or 1.0)
     return out
 
 

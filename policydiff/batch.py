@@ -21,11 +21,13 @@ policydiff and normalizer); the tables are always rebuilt from the pair files.
 from __future__ import annotations
 
 import concurrent.futures
+import csv
 import json
 import logging
 import multiprocessing
 import os
 import re
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -107,11 +109,17 @@ def series_and_year(rel: str, rx: re.Pattern[str]) -> tuple[str, int | None]:
     return series, (check_year(int(year_s)) if year_s else None)
 
 
-def list_files(root: Path) -> list[tuple[str, Path]]:
-    """Regular files under root as (relative posix path, path), sorted; hidden names are skipped."""
+def list_files(root: Path, skip: Path | None = None) -> list[tuple[str, Path]]:
+    """Regular files under root as (relative posix path, path), sorted.
+
+    Hidden names (.git, .DS_Store …) are skipped, and so is the folder `skip` (the archive itself,
+    when it lives inside the tree being added).
+    """
+    skip_real = os.path.realpath(skip) if skip is not None else None
     out: list[tuple[str, Path]] = []
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = [d for d in dirnames if not d.startswith(".")]  # .git, .DS_Store folders …
+        dirnames[:] = [d for d in dirnames
+                       if not d.startswith(".") and os.path.realpath(os.path.join(dirpath, d)) != skip_real]
         for name in filenames:
             if not name.startswith("."):
                 path = Path(dirpath, name)
@@ -131,7 +139,7 @@ def add_tree(
     if not base.is_dir():
         raise UsageProblem(f"not a directory: {base}")
     report = AddReport()
-    for rel, path in list_files(base):
+    for rel, path in list_files(base, skip=archive.root):
         try:
             series, year = series_and_year(rel, rx)
             result = archive.add(path, series=series, year=year, filename=rel)
@@ -332,7 +340,7 @@ class _Inline(_Engine):
         fut: concurrent.futures.Future[Any] = concurrent.futures.Future()
         try:
             fut.set_result(run_chunk(items))
-        except BaseException as exc:
+        except Exception as exc:  # noqa: BLE001 - delivered through the future, as a pool would
             fut.set_exception(exc)
         return fut
 
@@ -360,11 +368,13 @@ class _Dask(_Engine):
 
 
 def _process_context() -> multiprocessing.context.BaseContext:
-    # forkserver, not fork: forking a parent that may hold threads (click, sqlite, a caller's) is
-    # unsafe; preloading makes each worker start with policydiff already imported.
+    # forkserver, not fork: forking a parent that may hold threads (a caller's, Dask's) is unsafe.
+    # The server imports what compare needs once (align imports numpy and scipy lazily), so each
+    # worker forked from it starts warm.
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["policydiff.batch", "policydiff.compare", "policydiff.planxml"])
+        ctx.set_forkserver_preload(["policydiff.batch", "policydiff.compare", "policydiff.planxml", "numpy",
+                                    "scipy.sparse", "scipy.optimize", "diff_match_patch"])
         return ctx
     return multiprocessing.get_context("spawn")
 
@@ -420,8 +430,11 @@ def _dask_client(scheduler: str | None, workers: int) -> Iterator[Any]:
             client.close()
         return
     # one single-threaded process per worker: compare is CPU-bound Python, threads would share the GIL
-    cluster = LocalCluster(processes=True, n_workers=workers, threads_per_worker=1, dashboard_address=None,
-                           silence_logs=logging.ERROR)
+    try:
+        cluster = LocalCluster(processes=True, n_workers=workers, threads_per_worker=1, dashboard_address=None,
+                               silence_logs=logging.ERROR)
+    except Exception as exc:  # noqa: BLE001 - ports, process limits …: one line, not a traceback
+        raise PolicydiffError(f"cannot start a local Dask cluster: {type(exc).__name__}: {exc}") from None
     try:
         with Client(cluster) as client:
             yield client
@@ -616,26 +629,52 @@ def write_tables(archive: Archive, out_dir: str | os.PathLike[str]) -> tuple[int
 
     Returns (rows, pair files used, pair files ignored). An ignored file is incomplete or stale
     (it names no current consecutive pair, e.g. a version was added in between); it is left out
-    of the tables, never deleted.
+    of the tables, never deleted. Rows are streamed: memory does not grow with the corpus.
+    The JSON is an array with one row object per line (easy to grep, quick to load).
     """
-    from policydiff.output import atomic_write, to_csv
+    from policydiff.output import csv_cell
 
     out = Path(out_dir)
-    rows: list[dict[str, Any]] = []
     used: set[str] = set()
-    for job in plan_pairs(archive):
-        path = out / job.rel_path
-        try:
-            rec = json.loads(path.read_bytes())
-        except (OSError, ValueError):
-            continue
-        if _record_matches(rec, job):
-            rows.extend(target_rows(rec))
+    n = 0
+    with _atomic_text(out / CSV_NAME) as csv_fh, _atomic_text(out / JSON_NAME) as json_fh:
+        writer = csv.writer(csv_fh, lineterminator="\n")
+        writer.writerow(TABLE_COLUMNS)
+        json_fh.write("[")
+        for job in plan_pairs(archive):
+            try:
+                rec = json.loads((out / job.rel_path).read_bytes())
+            except (OSError, ValueError):
+                continue
+            if not _record_matches(rec, job):
+                continue
             used.add(job.rel_path)
+            for row in target_rows(rec):
+                writer.writerow([csv_cell(row[c]) for c in TABLE_COLUMNS])  # csv_cell: no formulas
+                json_fh.write(("," if n else "") + "\n" + json.dumps(row, ensure_ascii=False))
+                n += 1
+        json_fh.write("\n]\n")
     present = sorted(p.relative_to(out).as_posix() for p in (out / PAIRS_DIR).glob("*/*.json"))
-    ignored = [p for p in present if p not in used]
-    atomic_write(out / JSON_NAME, json.dumps(rows, ensure_ascii=False, indent=1) + "\n")
-    atomic_write(out / CSV_NAME, to_csv(list(TABLE_COLUMNS), [[r[c] for c in TABLE_COLUMNS] for r in rows]))
-    return len(rows), len(used), ignored
+    return n, len(used), [p for p in present if p not in used]
 
 
+@contextmanager
+def _atomic_text(path: Path) -> Iterator[Any]:
+    """A text file written under a temporary name and renamed into place only when complete."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise PolicydiffError(f"cannot write {path}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; tables are for sharing, like the pair files
+        os.replace(tmp, path)
+    except BaseException as exc:
+        Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise PolicydiffError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise

@@ -10,7 +10,8 @@ def meta_of(version: Version) -> DocMeta:
     """Catalog metadata as the pipeline's DocMeta (flags given at `add` win over detection)."""
     return DocMeta(series=version.series, year=version.year, kind=version.kind or "plan", doc_no=version.doc_no,
                    date=version.date, title=version.title, issuer=version.issuer, sha256=version.id,
-                   encoding=version.encoding, ref=version.ref)
+                   encoding=version.encoding, ref=version.ref if version.version is not None or not version.archived
+                   else "")  # at add time the version number is not known yet
 
 
 def build(archive: Archive, version: Version, *, script_config: str = "t2s") -> Document:

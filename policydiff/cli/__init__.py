@@ -31,8 +31,7 @@ def cli(ctx: click.Context, archive_dir: str) -> None:
 
 
 def _register() -> None:
-    import policydiff.cli.batch_cmds as batch_cmds
-    from policydiff.cli import archive_cmds, doc_cmds, series_cmds
+    from policydiff.cli import archive_cmds, batch_cmds, doc_cmds, series_cmds
 
     cli.add_command(archive_cmds.archive)
     cli.add_command(batch_cmds.batch)
