@@ -214,6 +214,8 @@ def _pair_targets(old: list[Target], new: list[Target], *, loose: bool) -> tuple
     cands = []
     for i, a in enumerate(old):
         for j, b in enumerate(new):
+            if not compatible_subjects(a.subject, b.subject):
+                continue  # 粤省事's count is never 粤商通's, whatever the metric says
             s = _pair_score(a, b)
             good = same_metric(a.metric, b.metric) and a.unit == b.unit
             if good or (loose and a.subject and a.subject == b.subject and a.unit == b.unit):

@@ -137,3 +137,14 @@ def test_report_unknown_series_writes_nothing(archive, tmp_path):
     code, _, err = run("report", "no-such-series", "-o", str(out), archive=archive)
     assert code == 2 and err.startswith("policydiff: error:") and err.count("\n") == 1
     assert not out.exists()
+
+
+def test_programmes_never_pair_across_subjects(docs):
+    """2019 粤省事 超过400项 and 2020 粤商通 超过500项 are two programmes' counts."""
+    from policydiff.compare import compare
+
+    cmp = compare(docs[1], docs[2])
+    for t in cmp.targets:
+        if t.old and t.new and t.old.subject and t.new.subject:
+            assert not ({t.old.subject, t.new.subject} <= {"粤省事", "粤商通", "粤政易"}
+                        and t.old.subject != t.new.subject), t
