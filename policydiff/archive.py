@@ -285,7 +285,7 @@ class Archive:
             path = Path(item)
             data, name = _read_input_file(path), filename or path.name
         decoded = ingest.decode(data, name)
-        meta = metadata.detect(decoded.text)
+        meta = _detect(decoded.text, name)
         if year is None:
             if meta.year is None:
                 raise UsageProblem(f"{name}: cannot detect the year of the document; pass --year")
@@ -578,7 +578,7 @@ class Archive:
             if archived is not None:
                 return archived
         decoded = ingest.decode(data, path.name)
-        meta = metadata.detect(decoded.text)
+        meta = _detect(decoded.text, path.name)
         return Version(
             id=vid,
             series="",
@@ -922,6 +922,15 @@ class _Undo:
                 d.rmdir()
             except OSError:
                 pass
+
+
+def _detect(text: str, name: str) -> metadata.DetectedMeta:
+    """Metadata read from a document's text: for an HTML page, from its text without the markup."""
+    from policydiff import normalize
+
+    if normalize.looks_like_html(text, name):
+        text = normalize.clean(text, is_html=True).text
+    return metadata.detect(text)
 
 
 def _read_input_file(path: Path) -> bytes:

@@ -63,10 +63,26 @@ def decode(data: bytes, name: str = "") -> Decoded:
     if decoded is None:
         # Legacy encodings and UTF-8 never contain NUL in real text; UTF-16 without BOM is not supported.
         if b"\x00" in data:
+            if _looks_like_utf16(data):
+                raise PolicydiffError(f"{label}: looks like UTF-16 text without a byte-order mark, which is not "
+                                      "supported: save it as UTF-8 (or UTF-16 with a BOM)")
             raise PolicydiffError(f"{label}: binary file (contains NUL bytes), not a text document")
         decoded = _decode_legacy(data, label)
     _check_text(decoded.text, label)
     return decoded
+
+
+def _looks_like_utf16(data: bytes) -> bool:
+    """NUL bytes (almost) only at even or only at odd offsets, and the whole decodes as UTF-16 text."""
+    sample = data[:65536]
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if max(even, odd) < 0.7 * (even + odd):  # 一 (U+4E00) and friends put a few NULs on the other side
+        return False
+    try:
+        text = data.decode("utf-16-be" if even > odd else "utf-16-le")
+    except UnicodeDecodeError:
+        return False
+    return all(ch.isprintable() or ch in "\t\n\r\f" for ch in text[:4096])
 
 
 def _decode_bom(data: bytes, label: str) -> Decoded | None:
@@ -85,17 +101,24 @@ def _decode_bom(data: bytes, label: str) -> Decoded | None:
 
 
 def _decode_legacy(data: bytes, label: str) -> Decoded:
+    truncated = f"{label}: the file ends in the middle of a character (truncated {{}} text: incomplete download?)"
     try:
         return Decoded(data.decode("utf-8"), "utf-8")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        # valid UTF-8 with Chinese in it up to a cut in its last character
+        if exc.reason == "unexpected end of data" and not data[: exc.start].isascii():
+            raise PolicydiffError(truncated.format("UTF-8")) from None
     candidates: list[Decoded] = []
+    cut_gb = False
     for codec in ("gb18030", "big5"):
         try:
             candidates.append(Decoded(data.decode(codec), codec))
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as exc:
+            cut_gb = cut_gb or (codec == "gb18030" and exc.end == len(data) and "incomplete" in exc.reason)
             continue
     if not candidates:
+        if cut_gb:
+            raise PolicydiffError(truncated.format("GB18030"))
         raise PolicydiffError(f"{label}: cannot decode: not UTF-8, UTF-16, GB18030/GBK or Big5 text")
     if len(candidates) == 1:
         return candidates[0]

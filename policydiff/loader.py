@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from policydiff.archive import Archive, Version
 from policydiff.document import DocMeta, Document
+from policydiff.errors import PolicydiffError
 
 
 def meta_of(version: Version) -> DocMeta:
@@ -20,8 +21,23 @@ def build(archive: Archive, version: Version, *, script_config: str = "t2s") -> 
 
     text = archive.read_text(version)
     name = version.filename or version.path
-    return pipeline.process(text, meta_of(version), is_html=normalize.looks_like_html(text, name),
-                            script_config=script_config)
+    is_html = normalize.looks_like_html(text, name)
+    if not is_html:
+        _check_lines(text, name or version.short_id)
+    return pipeline.process(text, meta_of(version), is_html=is_html, script_config=script_config)
+
+
+#: a longer line is not a paragraph of a plan (a whole five-year plan is ~150,000 characters) and
+#: would make structuring and XML validation needlessly slow: refuse it up front
+MAX_LINE_CHARS = 500_000
+
+
+def _check_lines(text: str, name: str) -> None:
+    lengths = [len(line) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    longest = max(lengths)
+    if longest > MAX_LINE_CHARS:
+        raise PolicydiffError(f"{name}: line {lengths.index(longest) + 1} has {longest:,} characters without a "
+                              f"line break (limit {MAX_LINE_CHARS:,}): not a document policydiff can structure")
 
 
 def load_version(archive: Archive, version: Version, *, script_config: str = "t2s") -> Document:

@@ -14,11 +14,24 @@ from policydiff.errors import PolicydiffError
 
 
 def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> None:
-    """Write to a temporary file beside `path`, fsync, then rename: never a half-written file."""
+    """Write to a temporary file beside `path`, fsync, then rename: never a half-written file.
+
+    A device, FIFO or terminal (`-o /dev/stdout`) is written to directly: renaming over it would
+    replace the special file itself. A symlink to a file keeps pointing there: its target is replaced.
+    """
     target = Path(path)
     if target.is_dir():
         raise PolicydiffError(f"output path is a directory: {target}")
     raw = data.encode("utf-8") if isinstance(data, str) else data
+    if target.exists() and not target.is_file():
+        try:
+            with open(target, "wb") as fh:
+                fh.write(raw)
+        except OSError as exc:
+            raise PolicydiffError(f"cannot write {target}: {exc.strerror or exc}") from None
+        return
+    if target.is_symlink():
+        target = Path(os.path.realpath(target))
     parent = target.parent if str(target.parent) else Path(".")
     try:
         parent.mkdir(parents=True, exist_ok=True)
@@ -34,6 +47,19 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> None:
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
         raise PolicydiffError(f"cannot write {target}: {exc.strerror or exc}") from None
+
+
+def refuse_archive_overlap(path: str | os.PathLike[str], archive_dir: str | os.PathLike[str]) -> None:
+    """Raise PolicydiffError when an output path lies in the archive folder or would contain it.
+
+    Results written into the archive would damage it (`-o docs_archive/catalog.sqlite`), and a report
+    folder replaced around it (`report -o .`) would delete it.
+    """
+    if not Path(archive_dir).is_dir():
+        return
+    out, arch = Path(os.path.realpath(path)), Path(os.path.realpath(archive_dir))
+    if out.is_relative_to(arch) or arch.is_relative_to(out):
+        raise PolicydiffError(f"refusing to write {os.fspath(path) or '.'}: it overlaps the archive folder {archive_dir}")
 
 
 def to_json(data: object) -> str:

@@ -80,8 +80,19 @@ def to_tree(doc: Document) -> etree._Element:
     return root
 
 
+#: libxml2's RelaxNG validation is quadratic in the number of children of one element (40,000 take
+#: seconds, 400,000 an hour); no real plan comes near this, a hostile one is refused instead
+MAX_CHILDREN = 20_000
+
+
 def validate(root: etree._Element) -> None:
     """Raise PolicydiffError naming the first schema error."""
+    for el in root.iter():
+        if len(el) > MAX_CHILDREN:
+            eid = next((e.get("eId") for e in (el, *el.iterancestors()) if e.get("eId")), "")
+            where = f" in {eid}" if eid else ""
+            raise PolicydiffError(f"document too fragmented: <{el.tag}>{where} holds {len(el):,} elements (limit "
+                                  f"{MAX_CHILDREN:,} targets, clauses or paragraphs in one place)")
     rng = schema()
     if not rng.validate(root):
         err = rng.error_log.last_error

@@ -86,8 +86,9 @@ def write(report: SeriesReport, out_dir: str | os.PathLike[str], progress: Calla
     from renderers.series import pair_name, render_index
 
     dest = Path(out_dir)
-    if dest.exists() and not dest.is_dir():
-        raise PolicydiffError(f"report destination is not a folder: {dest}")
+    check_destination(dest)
+    if dest.name in ("", ".", ".."):
+        dest = Path(os.path.abspath(dest))  # a real name for the temp folder and the swap
     parent = dest.parent if str(dest.parent) else Path(".")
     try:
         parent.mkdir(parents=True, exist_ok=True)
@@ -124,6 +125,24 @@ def write(report: SeriesReport, out_dir: str | os.PathLike[str], progress: Calla
             raise PolicydiffError(f"cannot write report to {dest}: {exc.strerror or exc}") from None
         raise
     return sorted(files)
+
+
+def check_destination(dest: Path) -> None:
+    """Only a report folder (or an empty one) is ever replaced: never a folder with other files in it."""
+    if dest.exists() and not dest.is_dir():
+        raise PolicydiffError(f"report destination is not a folder: {dest}")
+    if not dest.exists():
+        return
+    here, there = Path.cwd().resolve(), dest.resolve()
+    if here == there or here.is_relative_to(there):
+        raise PolicydiffError(f"report destination {dest} is the current folder or contains it: choose another folder")
+    try:
+        has_files = any(dest.iterdir())
+    except OSError as exc:
+        raise PolicydiffError(f"cannot write report to {dest}: {exc.strerror or exc}") from None
+    if has_files and not (dest / MANIFEST).is_file():
+        raise PolicydiffError(f"report destination {dest} is a folder that is not a policydiff report "
+                              f"(no {MANIFEST}): refusing to replace it; choose a new or empty folder")
 
 
 def _swap_into_place(tmp: Path, dest: Path) -> None:

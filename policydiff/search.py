@@ -75,14 +75,21 @@ def open_index(archive: Archive) -> sqlite3.Connection:
         pass
     if os.access(path.parent, os.W_OK):
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.unlink(missing_ok=True)
-        conn = sqlite3.connect(tmp)
         try:
-            _fill(conn, archive, fingerprint)
-        finally:
-            conn.close()
-        os.replace(tmp, path)  # readers see the old index or the new one, never half of one
-        return sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            tmp.unlink(missing_ok=True)
+            conn = sqlite3.connect(tmp)
+            try:
+                _fill(conn, archive, fingerprint)
+            finally:
+                conn.close()
+            os.replace(tmp, path)  # readers see the old index or the new one, never half of one
+            return sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        except (OSError, sqlite3.Error):
+            # the index cannot be stored (a folder in its place, a full disk …): search in memory
+            tmp.unlink(missing_ok=True)
+        except BaseException:
+            tmp.unlink(missing_ok=True)  # e.g. a version that cannot be read: no half index left behind
+            raise
     conn = sqlite3.connect(":memory:")
     _fill(conn, archive, fingerprint)
     return conn

@@ -5,6 +5,7 @@ Heavy libraries are imported inside the commands so that `policydiff --help` sta
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 
@@ -43,6 +44,10 @@ def _register() -> None:
 _register()
 
 
+#: write failures caused by the machine, not by policydiff: a clean error, never an "internal error"
+_ENVIRONMENT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG, errno.EROFS})
+
+
 def _one_line(message: str) -> str:
     return " ".join(str(message).split())
 
@@ -75,6 +80,11 @@ def main(argv: list[str] | None = None) -> None:
         click.echo("policydiff: interrupted", err=True)
         sys.exit(130)
     except Exception as exc:  # noqa: BLE001 - last line of defence: never a traceback
+        if isinstance(exc, OSError) and exc.errno in _ENVIRONMENT_ERRNOS:
+            # the disk or the output is the problem (e.g. `> /dev/full`), not policydiff
+            where = f": {exc.filename}" if exc.filename else ""
+            click.echo(f"policydiff: error: {exc.strerror or exc}{where}", err=True)
+            sys.exit(1)
         if os.environ.get("POLICYDIFF_DEBUG"):
             raise
         click.echo(f"policydiff: internal error: {type(exc).__name__}: {_one_line(str(exc))}", err=True)

@@ -11,8 +11,9 @@ def _archive_dir(ctx: click.Context) -> str:
 
 def _emit(text: str, out: str | None) -> None:
     if out:
-        from policydiff.output import atomic_write
+        from policydiff.output import atomic_write, refuse_archive_overlap
 
+        refuse_archive_overlap(out, _archive_dir(click.get_current_context()))
         atomic_write(out, text)
     else:
         click.echo(text, nl=not text.endswith("\n"))

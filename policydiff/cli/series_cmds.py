@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -15,7 +16,10 @@ import click
 def report(ctx: click.Context, series: str, out: str) -> None:
     """Write the series report: index.html, redlines per consecutive pair, summary.md/json."""
     from policydiff import report as rep
+    from policydiff.output import refuse_archive_overlap
 
+    refuse_archive_overlap(out, ctx.obj["archive_dir"])
+    rep.check_destination(Path(out))  # before the work, not after it
     steps = ["load", "compare", "trajectories"]
     if not sys.stderr.isatty():  # piped or in CI: quiet
         result = rep.compute(ctx.obj["archive_dir"], series)
@@ -45,7 +49,7 @@ def track(ctx: click.Context, query: tuple[str, ...], series: str | None, fmt: s
 
     words = [w for q in query for w in trajectory.split_query(q)]
     archive = Archive(ctx.obj["archive_dir"])
-    names = [series] if series else sorted({v.series for v in archive.list()})
+    names = [series] if series is not None else sorted({v.series for v in archive.list()})
     result = []
     for name in names:
         docs = lineage.series_documents(ctx.obj["archive_dir"], name)

@@ -1,0 +1,206 @@
+"""Crash safety and concurrency of the commands that write: `archive add` and `report`.
+
+A child `policydiff` process is SIGKILLed at 20 points: 12 over `archive add` of a 6.5 MB plan and 8
+over `report` writing its folder. Kill points are of two kinds: fractions of a calibrated run
+(like tests/test_archive.py::test_sigkill_during_large_add, but spread over the whole run and on a
+structured plan), and the moment a given file appears on disk (the object's temp file, the object,
+the sidecar, the derived XML; the report's temp folder, its manifest, the swap of an old report).
+After every kill: `archive verify` is clean and the version is complete or absent; the report
+folder is complete or absent, with at most clearly named `.<name>.incomplete-*`/`.<name>.old-*`
+leftovers beside it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import SEED_FILES, subprocess_env
+from hostile import assert_ok, copy_archive, run_cli
+from synth import cn
+
+from policydiff.archive import TMP_PREFIX, Archive
+from policydiff.report import is_complete
+
+SERIES = "gd-digital-gov"
+
+
+def _big_plan(seeds_dir: Path, size: int) -> bytes:
+    """A numbered plan of `size` bytes: the 2019 seed's header, then its tasks again and again."""
+    lines = (seeds_dir / SEED_FILES["2019"]).read_text(encoding="utf-8").split("\n")
+    tasks = [re.sub(r"^（[一二三四五六七八九十]+）", "", ln) for ln in lines if re.match(r"^（[一二三四五六七八九十]+）", ln)]
+    out, total, n = lines[:8], 0, 0
+    while total < size:
+        if n % 50 == 0:
+            out.append(f"{cn(n // 50 % 999 + 1)}、第{n // 50 + 1}部分重点任务")
+        out.append(f"（{cn(n % 50 + 1)}）{tasks[n % len(tasks)]}")
+        total += len(out[-1].encode()) + 4
+        n += 1
+    return ("\n".join(out) + "\n").encode()[:size].rsplit(b"\n", 1)[0] + b"\n"
+
+
+@pytest.fixture(scope="module")
+def big(seeds_dir) -> bytes:
+    data = _big_plan(seeds_dir, 6 * 1024 * 1024 + 512 * 1024)
+    assert 6 * 1024 * 1024 < len(data) < 20 * 1024 * 1024
+    return data
+
+
+def _spawn(archive: Path, *args: object, cwd: Path | None = None) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "policydiff", "--archive", str(archive), *map(str, args)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=subprocess_env(), cwd=cwd)
+
+
+def _kill_when(proc: subprocess.Popen[bytes], delay: float | None, event: Callable[[], bool] | None,
+               limit: float) -> str:
+    """SIGKILL after `delay` seconds, or as soon as `event()` is true; "finished" if the child won."""
+    start = time.monotonic()
+    while proc.poll() is None:
+        elapsed = time.monotonic() - start
+        if (delay is not None and elapsed >= delay) or (event is not None and event()) or elapsed > limit:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+            return "killed"
+        time.sleep(0.0005 if event is not None else 0.002)
+    return "finished"
+
+
+def _temp_in(folder: Path) -> bool:
+    try:
+        return any(p.name.startswith(TMP_PREFIX) for p in folder.iterdir())
+    except FileNotFoundError:
+        return False
+
+
+def test_sigkill_during_add_of_a_large_plan(tmp_path, big):
+    calib_dir = copy_archive(tmp_path / "calib")
+    calib = tmp_path / "calib.txt"
+    calib.write_bytes(big + "批次校准\n".encode())
+    start = time.monotonic()
+    assert _spawn(calib_dir, "archive", "add", calib, "--series", "big", "--year", "2019").wait() == 0
+    full = time.monotonic() - start
+
+    # (label, delay in seconds, event factory: (archive, vid) -> predicate)
+    points: list[tuple[str, float | None, Callable[[Archive, str], Callable[[], bool]] | None]] = [
+        (f"t={f:.2f}", full * f, None) for f in (0.15, 0.4, 0.7, 0.85, 0.92, 0.96, 0.99, 1.02)
+    ] + [
+        ("object temp file", None, lambda a, vid: lambda: _temp_in(a.root / "objects" / vid[:2])),
+        ("object in place", None, lambda a, vid: lambda: a.object_path(vid).exists()),
+        ("sidecar in place", None, lambda a, vid: lambda: a.sidecar_path(vid).exists()),
+        ("derived XML", None, lambda a, vid: lambda: _temp_in(a.root / "derived") or a.derived_path(vid, "xml").exists()),
+    ]
+    outcomes = {}
+    for i, (label, delay, event) in enumerate(points):
+        arch = Archive(copy_archive(tmp_path / f"archive{i}"))  # one archive per point: each check stays small
+        path = tmp_path / f"big{i}.txt"
+        path.write_bytes(big + f"批次{i}\n".encode())
+        vid = hashlib.sha256(path.read_bytes()).hexdigest()
+        proc = _spawn(arch.root, "archive", "add", path, "--series", "big", "--year", "2019")
+        outcomes[label] = _kill_when(proc, delay, event(arch, vid) if event else None, limit=full * 3 + 10)
+        report = arch.check()
+        assert report.problems == [], (label, report.problems)
+        committed = arch.get(vid)
+        if committed is not None:  # committed before the kill: then it is whole
+            assert arch.read_bytes(committed) == path.read_bytes(), label
+            assert (committed.series, committed.version) == ("big", 1)
+        else:  # no partial version: not listed anywhere
+            assert vid not in {v.id for v in arch.list()}, label
+            assert len(arch.list()) == 5
+        path.unlink()
+    assert list(outcomes.values()).count("killed") >= 6, outcomes
+    r = run_cli(tmp_path / "archive11", "archive", "verify")
+    assert_ok(r)
+
+
+def _report_state(dest: Path) -> tuple[bool, list[str]]:
+    """(complete report at dest, leftovers beside it); a folder at dest that is not complete fails."""
+    if dest.exists():
+        assert is_complete(dest), f"half-written report at {dest}: {sorted(os.listdir(dest))}"
+    leftovers = sorted(p.name for p in dest.parent.iterdir() if p.name != dest.name and p.name.startswith(f".{dest.name}."))
+    for name in leftovers:
+        assert re.fullmatch(rf"\.{re.escape(dest.name)}\.(incomplete-\w+|old-\d+)", name), name
+    return dest.exists(), leftovers
+
+
+def test_sigkill_while_report_writes_its_folder(tmp_path):
+    arch_dir = copy_archive(tmp_path / "archive")
+    out = tmp_path / "out"
+    out.mkdir()
+    dest = out / "rep"
+    start = time.monotonic()
+    assert _spawn(arch_dir, "report", SERIES, "-o", dest).wait() == 0
+    full = time.monotonic() - start
+    assert is_complete(dest)
+
+    def incomplete(name: str = "") -> Callable[[], bool]:
+        return lambda: any(p.name.startswith(".rep.incomplete-") and (not name or (p / name).exists())
+                           for p in out.iterdir())
+
+    points: list[tuple[str, float | None, Callable[[], bool] | None, bool]] = [
+        # label, delay, event, an older complete report is at dest before the run
+        ("t=0.30", full * 0.30, None, False),
+        ("t=0.60", full * 0.60, None, True),
+        ("t=0.85", full * 0.85, None, False),
+        ("t=0.97", full * 0.97, None, True),
+        ("temp folder created", None, incomplete(), False),
+        ("first redline written", None, incomplete("2016-2019.html"), True),
+        ("manifest written", None, incomplete("MANIFEST.json"), True),
+        ("old report moved aside", None, lambda: any(p.name.startswith(".rep.old-") for p in out.iterdir()), True),
+    ]
+    outcomes = {}
+    for label, delay, event, previous in points:
+        if previous and not dest.exists():
+            assert_ok(run_cli(arch_dir, "report", SERIES, "-o", dest))
+        elif not previous and dest.exists():
+            shutil.rmtree(dest)
+        proc = _spawn(arch_dir, "report", SERIES, "-o", dest)
+        outcomes[label] = _kill_when(proc, delay, event, limit=full * 3 + 10)
+        present, leftovers = _report_state(dest)
+        if previous and not present:  # killed between the two renames: the old report is kept aside
+            olds = [name for name in leftovers if ".old-" in name]
+            assert olds and all(is_complete(out / name) for name in olds), (label, leftovers)
+    assert list(outcomes.values()).count("killed") >= 4, outcomes
+    # a new run writes over whatever the kills left
+    assert_ok(run_cli(arch_dir, "report", SERIES, "-o", dest))
+    assert is_complete(dest)
+    assert run_cli(arch_dir, "archive", "verify").code == 0
+
+
+@pytest.mark.parametrize("start", ["empty", "bundled"])
+def test_four_concurrent_adds(tmp_path, seeds, start):
+    arch_dir = tmp_path / "archive"
+    if start == "bundled":
+        copy_archive(arch_dir)
+    docs = []
+    for i, key in enumerate(("2019", "2016", "2021", "jieyang")):
+        path = tmp_path / f"doc{i}.txt"
+        path.write_bytes(seeds[key].read_bytes() + f"\n并发{i}\n".encode())
+        docs.append(path)
+    # two into the same series and year (numbering races), two elsewhere
+    args = [(docs[0], "conc", 2019), (docs[1], "conc", 2019), (docs[2], "conc", 2021), (docs[3], "other", 2019)]
+    procs = [subprocess.Popen([sys.executable, "-m", "policydiff", "--archive", str(arch_dir), "archive", "add",
+                               str(p), "--series", s, "--year", str(y)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=subprocess_env(), text=True)
+             for p, s, y in args]
+    results = [proc.communicate(timeout=120) for proc in procs]
+    assert [proc.returncode for proc in procs] == [0, 0, 0, 0], results
+    assert all(out.startswith("added ") for out, _ in results), results
+    arch = Archive(arch_dir)
+    ids = {v.id: v for v in arch.list()}
+    for p, s, y in args:
+        v = ids[hashlib.sha256(p.read_bytes()).hexdigest()]
+        assert (v.series, v.year) == (s, y)
+    assert sorted(v.version for v in arch.list() if v.series == "conc" and v.year == 2019) == [1, 2]
+    assert len(ids) == 4 + (5 if start == "bundled" else 0)
+    r = run_cli(arch_dir, "archive", "verify")
+    assert_ok(r)
+    assert not [n for n in r.out.splitlines() if n.startswith("note:")], r.out  # no leftovers either
