@@ -1020,18 +1020,10 @@ def _load_sidecar(path: Path) -> Version | None:
 
 
 def _atomic_write(path: Path, data: bytes, mode: int) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        _unlink(Path(tmp))
-        raise
-    _fsync_dir(path.parent)
+    from policydiff.output import replace_file
+
+    replace_file(path, data, prefix=TMP_PREFIX, mode=mode)
+    _fsync_dir(path.parent)  # the rename itself must survive a power cut
 
 
 def _publish_new(path: Path, data: bytes, mode: int, undo: _Undo) -> None:

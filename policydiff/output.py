@@ -35,18 +35,26 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> None:
     parent = target.parent if str(target.parent) else Path(".")
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
+        replace_file(target, raw, prefix=f".{target.name}.")
     except OSError as exc:
         raise PolicydiffError(f"cannot write {target}: {exc.strerror or exc}") from None
+
+
+def replace_file(path: Path, data: bytes, *, prefix: str, mode: int | None = None) -> None:
+    """The atomic step shared by every writer (results here, the archive's files): a temporary
+    file in the same folder, fsynced, then renamed over `path`. Raises OSError; leaves no temp file."""
+    fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(raw)
+            fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except OSError as exc:
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
         Path(tmp).unlink(missing_ok=True)
-        raise PolicydiffError(f"cannot write {target}: {exc.strerror or exc}") from None
+        raise
 
 
 def refuse_archive_overlap(path: str | os.PathLike[str], archive_dir: str | os.PathLike[str]) -> None:
