@@ -3,12 +3,14 @@ copy of the bundled archive and check that it failed cleanly (or worked) and lef
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -35,9 +37,32 @@ class Run:
         return f"policydiff {' '.join(self.args)[:200]} -> {self.code}\nstderr: {self.err[-2000:]}"
 
 
+_pristine: list[Path] = []
+
+
+def _pristine_archive() -> Path:
+    """One snapshot of the bundled archive per test session (it may be rebuilt while tests run)."""
+    if not _pristine:
+        root = Path(tempfile.mkdtemp(prefix="policydiff-bundled-"))
+        atexit.register(shutil.rmtree, root, True)
+        for _attempt in range(10):
+            snap = root / f"archive{_attempt}"
+            try:
+                shutil.copytree(BUNDLED, snap, symlinks=True)
+                if len(list((snap / "versions").glob("*.json"))) == 5 and (snap / "catalog.sqlite").is_file():
+                    break
+            except (OSError, shutil.Error):
+                pass
+            time.sleep(1)  # caught in the middle of tools/build_docs_archive.sh: try again
+        else:
+            raise RuntimeError(f"cannot take a consistent copy of {BUNDLED}")
+        _pristine.append(snap)
+    return _pristine[0]
+
+
 def copy_archive(dest: Path) -> Path:
     """A private copy of the bundled archive (the seeds in gd-digital-gov and jieyang-digital-gov)."""
-    shutil.copytree(BUNDLED, dest, symlinks=True)
+    shutil.copytree(_pristine_archive(), dest, symlinks=True)
     return dest
 
 

@@ -159,11 +159,15 @@ def test_50_mb_file_is_refused_quickly_with_bounded_memory(arch, tmp_path):
         for _ in range(50 * 1024 * 1024 // len(line) + 1):
             fh.write(line)
     before = snapshot(arch)
+    # a child's peak RSS includes what it inherited at fork from this (possibly large) pytest
+    # process, so memory is judged against the same measurement of a run that reads nothing
+    baseline = run_cli(arch, "--version").max_rss_kb
     for args in (["archive", "add", big, "--series", "big"], ["normalize", big], ["compare", big, f"{SERIES}@2019"]):
         r = run_cli(arch, *args, timeout=60)
         assert_error(r, "too large", "limit 20 MB", code=1)
         assert r.seconds < 30, r.seconds
-        assert r.max_rss_kb < 300 * 1024, f"{r.max_rss_kb} KB"  # the file is never read whole
+        # the 50 MB file is never read whole
+        assert r.max_rss_kb < baseline + 150 * 1024, f"{r.max_rss_kb} KB (baseline {baseline} KB)"
     assert_unchanged(arch, before)
 
 

@@ -15,6 +15,7 @@ from synth import mutate
 
 from policydiff import batch
 from policydiff.archive import Archive
+from policydiff.normalize import NORMALIZER_VERSION
 
 KEYS = ("2019", "2021", "2016", "jieyang")
 N_SERIES = 12
@@ -152,7 +153,7 @@ def test_pair_record_is_compare_output(archive, local_out):
     assert set(rec) == RECORD_KEYS
     assert (rec["series"], rec["old_ref"], rec["new_ref"]) == ("s02-2016", old.ref, new.ref)
     assert (rec["old_id"], rec["new_id"]) == (old.id, new.id)
-    assert rec["format"] == batch.PAIR_FORMAT and rec["normalizer"] == ["1", "1"]
+    assert rec["format"] == batch.PAIR_FORMAT and rec["normalizer"] == [NORMALIZER_VERSION, NORMALIZER_VERSION]
     assert set(rec["comparison"]) == {"old", "new", "matches", "containers", "targets", "summary"}
     # the same change model `policydiff compare` computes, and the same bytes when run again
     assert rec["comparison"] == compare(load_version(archive, old), load_version(archive, new)).to_dict()
