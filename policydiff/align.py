@@ -31,6 +31,8 @@ W_CONTENT, W_HEADING, W_ANCHOR, W_DEPT, W_TARGET = 0.55, 0.2, 0.15, 0.05, 0.05
 Z_ACCEPT = 2.5
 #: … and reach at least this combined score
 S_MIN = 0.045
+#: a combined score that is a match on its own (unrelated clauses of these plans score ~0.01–0.06)
+S_STRONG = 0.4
 #: a second partner (split/merge) must reach this share of the first partner's score …
 SPLIT_SHARE = 9.0  # off: on the real plans a near-equal second score was a neighbour, not a piece
 #: … or have this share of its shingles inside the partner (a piece cut out of it)
@@ -248,7 +250,9 @@ def _align_leaves(old: list[Clause], new: list[Clause], *, many_to_one: bool, on
         rel, z_row, z_col = _relative(total)
         from scipy.optimize import linear_sum_assignment
 
-        ok = (rel >= Z_ACCEPT) & (total >= S_MIN)
+        # a pair this similar needs no background to judge it (and a short plan has none: with
+        # two or three candidates a z-score cannot reach Z_ACCEPT)
+        ok = ((rel >= Z_ACCEPT) & (total >= S_MIN)) | (total >= S_STRONG)
         cost = -np.where(ok, rel * total, 0.0)
         rows, cols = linear_sum_assignment(cost)
         first_new: dict[int, int] = {}

@@ -210,18 +210,40 @@ def _pair_score(a: Target, b: Target) -> float:
 
 
 def _pair_targets(old: list[Target], new: list[Target], *, loose: bool) -> tuple[list[tuple[Target, Target]], list[Target], list[Target]]:
-    """Greedy pairing by score; `loose` also pairs same subject+unit with another metric (incomparable)."""
+    """Greedy pairing by score; `loose` also pairs same subject+unit with another metric (incomparable).
+
+    Identical targets pair first (linear, and all of a copied clause); the rest are scored only
+    within one unit, since a pair always shares its unit.
+    """
+    pairs: list[tuple[Target, Target]] = []
+    used_o: set[int] = set()
+    used_n: set[int] = set()
+    exact: dict[tuple, list[int]] = {}
+    for j, b in enumerate(new):
+        exact.setdefault((b.text, b.metric, b.subject, b.unit, b.value, b.comparator), []).append(j)
+    for i, a in enumerate(old):
+        js = exact.get((a.text, a.metric, a.subject, a.unit, a.value, a.comparator))
+        if js:
+            j = js.pop(0)
+            used_o.add(i)
+            used_n.add(j)
+            pairs.append((a, new[j]))
+    by_unit: dict[str, list[int]] = {}
+    for j, b in enumerate(new):
+        if j not in used_n:
+            by_unit.setdefault(b.unit, []).append(j)
     cands = []
     for i, a in enumerate(old):
-        for j, b in enumerate(new):
+        if i in used_o:
+            continue
+        for j in by_unit.get(a.unit, []):
+            b = new[j]
             if not compatible_subjects(a.subject, b.subject):
                 continue  # 粤省事's count is never 粤商通's, whatever the metric says
-            s = _pair_score(a, b)
-            good = same_metric(a.metric, b.metric) and a.unit == b.unit
-            if good or (loose and a.subject and a.subject == b.subject and a.unit == b.unit):
-                cands.append((s, -abs(i - j), i, j))
+            good = same_metric(a.metric, b.metric)
+            if good or (loose and a.subject and a.subject == b.subject):
+                cands.append((_pair_score(a, b), -abs(i - j), i, j))
     cands.sort(reverse=True)
-    used_o, used_n, pairs = set(), set(), []
     for _s, _d, i, j in cands:
         if i in used_o or j in used_n:
             continue

@@ -17,6 +17,7 @@ from functools import lru_cache
 _HEAD_CHARS = 30_000
 _HEAD_LINES = 60  # non-empty lines searched for the header
 _TAIL_LINES = 10  # a bare notice may be signed and dated at the end
+_MAX_TITLE = 120
 
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
 # Mirror sites insert toned pinyin after characters: 關(guān)于, 會(huì ). Requiring a tone mark
@@ -105,6 +106,8 @@ def detect(text: str) -> DetectedMeta:
     date = _find_date(lines, tail, title, is_news)
 
     year = doc_year or _first_year(title) or (int(date[:4]) if date else None)
+    if len(title) > _MAX_TITLE:  # a document without line breaks has no title line: keep a label
+        title = title[:_MAX_TITLE] + "…"
     return DetectedMeta(
         doc_no=doc_no,
         date=date,

@@ -13,6 +13,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from policydiff.metadata import DOC_NO
 from policydiff.structure import Node
@@ -117,6 +118,7 @@ def metric_key(metric: str) -> set[str]:
     return {c for c in metric if c not in _METRIC_NOISE and not c.isspace()}
 
 
+@lru_cache(maxsize=65536)
 def same_metric(a: str, b: str) -> bool:
     """Two metric names measure the same thing (a renamed metric, not another one)."""
     ka, kb = metric_key(a), metric_key(b)

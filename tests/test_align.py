@@ -176,3 +176,14 @@ def test_the_correspondences_a_careful_reader_finds():
     new_status = {n: m.status for m in al.matches for n in m.new}
     assert old_status["sec_2__para_9"] == "dropped"  # （九）
     assert new_status["sec_1__para_5"] == "added"  # 2021 （五）
+
+
+def test_short_plans_with_only_target_edits_match():
+    """With two or three clauses there is no background for a z-score; a strong match still counts."""
+    a = "计划\n一、任务\n（一）推进政务服务。实名用户总数达1500万。\n（二）优化营商环境。网上可办率不低于90%。\n（三）加强组织领导。"
+    b = a.replace("1500万", "2000万").replace("90%", "95%")
+    cmp = compare(process(a), process(b))
+    assert [m.status for m in cmp.matches] == ["modified", "modified", "unchanged"]
+    assert [t.change for t in cmp.targets] == ["tightened", "tightened"]
+    one = compare(process(a.split("\n（二）")[0]), process(b.split("\n（二）")[0]))
+    assert one.matches[0].diff == [["=", "推进政务服务。实名用户总数达"], ["-", "1500万"], ["+", "2000万"], ["=", "。"]]
