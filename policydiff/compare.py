@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from policydiff.align import Alignment, Match, align
+from policydiff.align import Alignment, Match, _lis, align
 from policydiff.changes import STATUSES, TARGET_CHANGES, ClauseChange, Comparison, DocInfo, TargetChange
 from policydiff.document import Clause, Document, Target
 from policydiff.targets import compatible_subjects, display_value, metric_key, same_metric
@@ -130,7 +130,7 @@ def _pair_sentences(deleted: list[str], inserted: list[str]) -> list[tuple[str, 
             taken.add(y)
     # keep only pairs that preserve order (a longest increasing run of partners)
     xs = sorted(partner)
-    keep_idx = _increasing([partner[x] for x in xs])
+    keep_idx = sorted(_lis([partner[x] for x in xs]))
     kept = {xs[k]: partner[xs[k]] for k in keep_idx}
     steps: list[tuple[str, str, str]] = []
     y = 0
@@ -145,12 +145,6 @@ def _pair_sentences(deleted: list[str], inserted: list[str]) -> list[tuple[str, 
             steps.append(("del", d, ""))
     steps.extend(("ins", n, "") for n in inserted[y:])
     return steps
-
-
-def _increasing(seq: list[int]) -> list[int]:
-    from policydiff.align import _lis
-
-    return sorted(_lis(seq))
 
 
 # --------------------------------------------------------------------------- targets

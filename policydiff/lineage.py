@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from policydiff.chains import Chains
 from policydiff.changes import Comparison
 from policydiff.compare import compare, compare_cached
 from policydiff.document import Document
@@ -73,18 +74,8 @@ def build(series: str, docs: list[Document], comparisons: list[Comparison] | Non
     if comparisons is None:
         comparisons = [compare(docs[k], docs[k + 1]) for k in range(len(docs) - 1)]
     leaves = [[c for c in d.clauses() if c.is_leaf] for d in docs]
-    parent: dict[tuple[int, str], tuple[int, str]] = {(k, c.eid): (k, c.eid) for k, ls in enumerate(leaves) for c in ls}
-
-    def find(x):
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    def union(a, b):
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
+    nodes = [(k, c.eid) for k, ls in enumerate(leaves) for c in ls]
+    chains = Chains(nodes)
 
     links: list[tuple[tuple[int, str], tuple[int, str], str, float]] = []
     forward: set[tuple[int, str]] = set()
@@ -107,7 +98,7 @@ def build(series: str, docs: list[Document], comparisons: list[Comparison] | Non
                         news_node, plan_node = ((k, o), (j, n)) if is_news[k] else ((j, n), (k, o))
                         mentions.setdefault(news_node, set()).add(plan_node)
                     else:
-                        union((k, o), (j, n))
+                        chains.link((k, o), (j, n))
                         forward.add((k, o))
                         backward.add((j, n))
                     links.append(((k, o), (j, n), status or m.status, m.score))
@@ -126,12 +117,12 @@ def build(series: str, docs: list[Document], comparisons: list[Comparison] | Non
                 connect(k, j, compare_cached(docs[k], docs[j], cache), (lost, fresh), "after_gap")
     groups: dict[tuple[int, str], list[tuple[int, str]]] = {}
     order = {(k, c.eid): (k, c.order) for k, ls in enumerate(leaves) for c in ls}
-    for node in parent:
+    for node in nodes:
         if node in mentions:
             continue  # placed below, in every lineage it mentions
-        groups.setdefault(find(node), []).append(node)
+        groups.setdefault(chains.root(node), []).append(node)
     for news_node, plan_nodes in mentions.items():
-        for root in {find(p) for p in plan_nodes}:
+        for root in {chains.root(p) for p in plan_nodes}:
             groups[root].append(news_node)
     heading_of = {(k, c.eid): (c.heading or c.text[:30]) for k, ls in enumerate(leaves) for c in ls}
     out: list[Lineage] = []

@@ -14,7 +14,6 @@ import os
 import re
 import sqlite3
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 from policydiff.archive import Archive
 from policydiff.errors import PolicydiffError, UsageProblem
@@ -150,6 +149,3 @@ def search(archive_dir: str, query: str, series: str | None = None, limit: int =
     return [Hit(series=s, year=int(y) if y is not None else None, ref=r, clause=c, heading=h,
                 snippet=_snippet(t, words)) for t, h, s, y, r, c in rows]
 
-
-def index_path(archive_dir: str) -> Path:
-    return Archive(archive_dir).derived_path("search", "sqlite")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from policydiff.chains import Chains
 from policydiff.changes import Comparison
 from policydiff.compare import classify, compare, compare_cached
 from policydiff.document import Document, Target
@@ -86,13 +87,7 @@ def trajectories(docs: list[Document], comparisons: list[Comparison] | None = No
             if query and not all(q in context(doc, t, headings[k].get(t.clause, "")) for q in query):
                 continue
             points[_key(k, t)] = (t, _point(doc, k, t))
-    parent = {p: p for p in points}
-
-    def find(x):
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
+    chains = Chains(points)
 
     forward: set = set()
     backward: set = set()
@@ -105,9 +100,7 @@ def trajectories(docs: list[Document], comparisons: list[Comparison] | None = No
             return  # another metric or programme: a new trajectory, never a loosening
         forward.add(ka)
         backward.add(kb)
-        ra, rb = find(ka), find(kb)
-        if ra != rb:
-            parent[rb] = ra
+        chains.link(ka, kb)
 
     # a figure stated twice in one version (a news headline and its paragraph) is one point
     by_version: dict[int, list[tuple[int, str, int]]] = {}
@@ -118,7 +111,7 @@ def trajectories(docs: list[Document], comparisons: list[Comparison] | None = No
             for kb in keys[i + 1:]:
                 a, b = points[ka][0], points[kb][0]
                 if (a.value, a.unit, a.subject) == (b.value, b.unit, b.subject) and same_metric(a.metric, b.metric):
-                    parent[find(kb)] = find(ka)
+                    chains.link(ka, kb)
     for k, cmp in enumerate(comparisons):
         for tc in cmp.targets:
             if tc.old and tc.new:
@@ -134,7 +127,7 @@ def trajectories(docs: list[Document], comparisons: list[Comparison] | None = No
                     link(k, j, tc.old, tc.new)
     groups: dict = {}
     for p in points:
-        groups.setdefault(find(p), []).append(points[p][1])
+        groups.setdefault(chains.root(p), []).append(points[p][1])
     out = []
     for members in groups.values():
         # one point per version: a news headline repeats its paragraph's figure; keep the paragraph
