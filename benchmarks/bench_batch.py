@@ -181,8 +181,8 @@ def main() -> None:
     ap.add_argument("--keep", type=Path, help="work in this folder and keep it")
     args = ap.parse_args()
 
-    from policydiff import batch
-    from policydiff.archive import Archive
+    from policydiff.series import batch
+    from policydiff.store.archive import Archive
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="bench-batch-"))
     work.mkdir(parents=True, exist_ok=True)

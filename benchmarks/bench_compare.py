@@ -32,8 +32,8 @@ def main() -> None:
     from seedlib import seed_doc
     from synth import big_plan, evolve, render_plan, sentence_pool
 
-    from policydiff.compare import compare
-    from policydiff.pipeline import process
+    from policydiff.match.compare import compare
+    from policydiff.read.pipeline import process
 
     old, new = seed_doc("2019"), seed_doc("2021")
     compare(old, new)  # warm imports (numpy, scipy, diff-match-patch)

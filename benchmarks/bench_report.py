@@ -39,7 +39,7 @@ def main() -> None:
     print(f"  import policydiff.cli                   {t_import:6.3f} s   (+{t_import - t_bare:.3f} s over bare python)")
     print(f"  policydiff --help                       {t_help:6.3f} s")
     print(f"  policydiff report gd-digital-gov        {t_report:6.3f} s   goal < 1.5 s")
-    out = subprocess.run([py, "-X", "importtime", "-c", "import policydiff.report, policydiff.compare, renderers.html"],
+    out = subprocess.run([py, "-X", "importtime", "-c", "import policydiff.series.report, policydiff.match.compare, renderers.html"],
                          cwd=ROOT, capture_output=True, text=True).stderr.splitlines()
     heavy = sorted((int(line.split("|")[1]), line.split("|")[2].strip()) for line in out[1:] if line.count("|") == 2)
     print("  heaviest imports of the report path (cumulative µs):")

@@ -14,7 +14,7 @@ import hashlib
 import html as _html
 from urllib.parse import quote
 
-from policydiff.changes import ClauseChange, Comparison, TargetChange
+from policydiff.model.changes import ClauseChange, Comparison, TargetChange
 from renderers.common import (
     DEPT_LABELS,
     STATUS_INFO,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from policydiff.changes import ClauseChange, Comparison, TargetChange
+from policydiff.model.changes import ClauseChange, Comparison, TargetChange
 from renderers.common import (
     DEPT_LABELS,
     STATUS_ORDER,

@@ -1,6 +1,6 @@
 """The series report's index page: versions, lineages across all versions, target trajectories.
 
-Reads what `policydiff.report` computed (lineage, comparisons, trajectories) and never
+Reads what `policydiff.series.report` computed (lineage, comparisons, trajectories) and never
 recomputes it. One self-contained page, no JavaScript needed; every document string escaped.
 """
 
@@ -42,7 +42,7 @@ def pair_name(old_label: str, new_label: str) -> str:
 
 
 def render_index(report) -> str:
-    """report: policydiff.report.SeriesReport."""
+    """report: policydiff.series.report.SeriesReport."""
     lin = report.lineage
     labels = [v.label for v in lin.versions]
     out = ["<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'>",

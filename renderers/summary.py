@@ -6,7 +6,7 @@ grouped under headings, with all document text escaped.
 
 from __future__ import annotations
 
-from policydiff.changes import Comparison
+from policydiff.model.changes import Comparison
 from renderers.common import (
     DEPT_LABELS,
     STATUS_ORDER,

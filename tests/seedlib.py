@@ -40,8 +40,8 @@ def seed_text(key: str) -> str:
 @lru_cache(maxsize=16)
 def seed_doc(key: str):
     """The normalized Document of a seed (cached: normalizing is deterministic)."""
-    from policydiff.document import DocMeta
-    from policydiff.pipeline import process
+    from policydiff.model.document import DocMeta
+    from policydiff.read.pipeline import process
 
     raw = seed_bytes(key)
     return process(raw.decode("utf-8"), DocMeta(kind=KINDS.get(key, "plan")), source_bytes=raw)

@@ -4,10 +4,10 @@ import pytest
 from seedlib import mirror_damage, seed_doc, seed_text
 from synth import mutate, scores
 
-from policydiff.align import _lis, align, anchors, containment
-from policydiff.compare import compare
-from policydiff.document import DocMeta
-from policydiff.pipeline import process
+from policydiff.match.align import _lis, align, anchors, containment
+from policydiff.match.compare import compare
+from policydiff.model.document import DocMeta
+from policydiff.read.pipeline import process
 
 
 def _extra_tasks():

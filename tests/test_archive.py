@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from conftest import subprocess_env
 
-from policydiff.archive import FIELDS, Archive, check_series, check_year
 from policydiff.errors import PolicydiffError, UsageProblem
-from policydiff.metadata import strip_pinyin
+from policydiff.read.metadata import strip_pinyin
+from policydiff.store.archive import FIELDS, Archive, check_series, check_year
 
 SERIES = "gd-digital-gov"
 
@@ -425,7 +425,7 @@ def test_rebuild_keeps_numbers_and_renumbers_conflicting_orphans(filled: Archive
 _STAGED_ADD = textwrap.dedent(
     """
     import os, sys, time
-    from policydiff import archive as A
+    from policydiff.store import archive as A
 
     stage = sys.argv[1]
 

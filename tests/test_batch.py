@@ -13,9 +13,9 @@ import pytest
 from seedlib import mirror_damage, seed_bytes, seed_doc, seed_text
 from synth import mutate
 
-from policydiff import batch
-from policydiff.archive import Archive
-from policydiff.normalize import NORMALIZER_VERSION
+from policydiff.read.clean import NORMALIZER_VERSION
+from policydiff.series import batch
+from policydiff.store.archive import Archive
 
 KEYS = ("2019", "2021", "2016", "jieyang")
 N_SERIES = 12
@@ -143,8 +143,8 @@ def test_engines_write_identical_bytes(cli, archive, local_out, tmp_path):
 
 
 def test_pair_record_is_compare_output(archive, local_out):
-    from policydiff.compare import compare
-    from policydiff.loader import load_version
+    from policydiff.match.compare import compare
+    from policydiff.store.loader import load_version
 
     old, new = archive.log("s02-2016")[1:3]
     path = local_out / "pairs" / "s02-2016" / "2019-1__2020-1.json"
@@ -252,7 +252,7 @@ def test_a_failing_pair_is_reported_and_the_rest_done(cli, archive, tmp_path):
 
 def test_stale_stored_xml_is_rebuilt_not_trusted(archive, tmp_path):
     """The parent reads stored XML without validating it: a wrong file must still give right results."""
-    from policydiff import planxml
+    from policydiff.model import planxml
 
     root = tmp_path / "archive"
     shutil.copytree(archive.root, root)

@@ -12,7 +12,7 @@ import textwrap
 import pytest
 from conftest import subprocess_env
 
-from policydiff.archive import FIELDS
+from policydiff.store.archive import FIELDS
 
 SERIES = "gd-digital-gov"
 JSON_KEYS = ["id", "series", "year", "kind", "version", "doc_no", "date", "title",
@@ -251,7 +251,7 @@ def test_help_does_not_load_heavy_modules(run_policydiff):
     probe = subprocess.run(
         [sys.executable, "-c", "import sys; from policydiff.cli import main\n"
          "try: main(['--help'])\nexcept SystemExit: pass\n"
-         "print(sorted(m for m in ('opencc', 'sqlite3', 'policydiff.archive', 'policydiff.metadata') if m in sys.modules))"],
+         "print(sorted(m for m in ('opencc', 'sqlite3', 'policydiff.store.archive', 'policydiff.read.metadata') if m in sys.modules))"],
         capture_output=True, text=True, env=subprocess_env(),
     )  # fmt: skip
     assert probe.stdout.strip().splitlines()[-1] == "[]"

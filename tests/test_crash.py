@@ -28,8 +28,8 @@ from conftest import SEED_FILES, subprocess_env
 from hostile import assert_ok, copy_archive, run_cli
 from synth import cn
 
-from policydiff.archive import TMP_PREFIX, Archive
-from policydiff.report import is_complete
+from policydiff.series.report import is_complete
+from policydiff.store.archive import TMP_PREFIX, Archive
 
 SERIES = "gd-digital-gov"
 

@@ -22,9 +22,9 @@ from collections import Counter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from policydiff.document import DocMeta
-from policydiff.pipeline import process
-from policydiff.planxml import from_bytes, to_bytes
+from policydiff.model.document import DocMeta
+from policydiff.model.planxml import from_bytes, to_bytes
+from policydiff.read.pipeline import process
 
 EXAMPLES = int(os.environ.get("POLICYDIFF_FUZZ_EXAMPLES", "40"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=not os.environ.get("POLICYDIFF_FUZZ_EXAMPLES"),
@@ -160,7 +160,7 @@ def _leaves(doc) -> Counter:
 
 
 def _check_compare(old_text: str, new_text: str) -> None:
-    from policydiff.compare import compare
+    from policydiff.match.compare import compare
 
     old, new = process(old_text, DocMeta(year=2019)), process(new_text, DocMeta(year=2020))
     cmp = compare(old, new)

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from policydiff.errors import PolicydiffError, UsageProblem
-from policydiff.ingest import MAX_BYTES, Decoded, decode, plausibility
-from policydiff.metadata import strip_pinyin
+from policydiff.read.decode import MAX_BYTES, Decoded, decode, plausibility
+from policydiff.read.metadata import strip_pinyin
 
 
 def _big5_safe(text: str) -> str:

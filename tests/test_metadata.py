@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from policydiff.metadata import DetectedMeta, detect, strip_pinyin
+from policydiff.read.metadata import DetectedMeta, detect, strip_pinyin
 
 EXPECTED = {
     "2016": dict(

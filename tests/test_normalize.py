@@ -2,7 +2,7 @@
 
 from seedlib import mirror_damage, seed_doc, seed_text
 
-from policydiff.normalize import clean, is_reading, looks_like_html
+from policydiff.read.clean import clean, is_reading, looks_like_html
 
 
 def test_traditional_mirror_seed_becomes_simplified_without_pinyin():

@@ -146,7 +146,7 @@ def test_track_csv(hostile_archive):
 
 
 def test_csv_cell_rule():
-    from policydiff.output import csv_cell
+    from policydiff.store.files import csv_cell
 
     assert [csv_cell(v) for v in ("=1+1", "+1", "-1+1", "@SUM(1)", "\t=1", "-1", "+2.5", "1e5", "=", None, 7)] == \
         ["'=1+1", "+1", "'-1+1", "'@SUM(1)", "'\t=1", "-1", "+2.5", "1e5", "'=", "", "7"]

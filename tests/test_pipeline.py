@@ -3,8 +3,8 @@
 import pytest
 from seedlib import as_html, mirror_damage, seed_bytes, seed_doc, seed_text
 
-from policydiff.document import DocMeta
-from policydiff.pipeline import process
+from policydiff.model.document import DocMeta
+from policydiff.read.pipeline import process
 
 
 def _shape(doc):
@@ -15,7 +15,7 @@ def _shape(doc):
 @pytest.mark.parametrize("key", ["2016", "2019", "jieyang"])
 @pytest.mark.parametrize("variant", ["gb18030", "utf16", "utf8-bom", "traditional+damage", "html", "crlf"])
 def test_variants_normalize_to_identical_clauses(key, variant):
-    from policydiff.ingest import decode
+    from policydiff.read.decode import decode
 
     text = seed_text(key)
     is_html = False

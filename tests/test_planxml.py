@@ -8,10 +8,10 @@ from hypothesis import strategies as st
 from lxml import etree
 from seedlib import FILES, seed_doc
 
-from policydiff.document import DocMeta
 from policydiff.errors import PolicydiffError
-from policydiff.pipeline import process
-from policydiff.planxml import from_bytes, schema, to_bytes
+from policydiff.model.document import DocMeta
+from policydiff.model.planxml import from_bytes, schema, to_bytes
+from policydiff.read.pipeline import process
 
 EXAMPLES = int(os.environ.get("POLICYDIFF_FUZZ_EXAMPLES", "60"))
 

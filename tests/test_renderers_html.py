@@ -15,8 +15,8 @@ from html.parser import HTMLParser
 import pytest
 from seedlib import seed_doc
 
-from policydiff.changes import ClauseChange, Comparison, DocInfo, TargetChange
-from policydiff.document import Target
+from policydiff.model.changes import ClauseChange, Comparison, DocInfo, TargetChange
+from policydiff.model.document import Target
 from renderers import html as html_renderer
 from renderers.common import alias_ids, card_id, card_targets
 
@@ -32,7 +32,7 @@ EVIL_EID = 'evil"><script>window.__pwned=7</script>'
 
 @lru_cache(maxsize=1)
 def real_comparison() -> Comparison:
-    from policydiff.compare import compare
+    from policydiff.match.compare import compare
 
     return compare(seed_doc("2019"), seed_doc("2021"))
 
@@ -52,7 +52,7 @@ def _cc(old, new, status, diff=None, old_text="", new_text="", **kw) -> ClauseCh
 
 def hostile_comparison() -> Comparison:
     """Every kind of card, every text field carrying markup that must stay text."""
-    from policydiff.compare import summarize
+    from policydiff.match.compare import summarize
 
     old = DocInfo(ref="r<old>", series="s", year=2019, kind=JSURL, doc_no=ATTR, title=f"{PWN}旧计划",
                   date=STYLE, issuer=MD)

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from policydiff import lineage, report, trajectory
-from policydiff.search import search
+from policydiff.match import lineage, trajectory
+from policydiff.series import report
+from policydiff.store.search import search
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -141,7 +142,7 @@ def test_report_unknown_series_writes_nothing(archive, tmp_path):
 
 def test_programmes_never_pair_across_subjects(docs):
     """2019 粤省事 超过400项 and 2020 粤商通 超过500项 are two programmes' counts."""
-    from policydiff.compare import compare
+    from policydiff.match.compare import compare
 
     cmp = compare(docs[1], docs[2])
     for t in cmp.targets:

@@ -3,7 +3,7 @@
 import pytest
 from seedlib import seed_doc
 
-from policydiff.structure import cn_to_int, match_heading, parse
+from policydiff.read.structure import cn_to_int, match_heading, parse
 
 
 def _blocks(doc, tag):

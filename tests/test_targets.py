@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from seedlib import seed_doc
 
-from policydiff.targets import display_value, find_targets, same_metric
+from policydiff.read.targets import display_value, find_targets, same_metric
 
 DATA = Path(__file__).parent / "data" / "targets"
 

@@ -1,4 +1,4 @@
-"""`policydiff archive …` commands: parse, call policydiff.archive, format.
+"""`policydiff archive …` commands: parse, call policydiff.store.archive, format.
 
 The archive module (and with it OpenCC) is imported inside the commands so `--help` stays instant.
 """
@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
-    from policydiff.archive import Archive
+    from policydiff.store.archive import Archive
 
 KIND_CHOICES = ("plan", "news", "city-plan")  # mirrors archive.KINDS without importing it
 
 
 def _archive(ctx: click.Context) -> Archive:
-    from policydiff.archive import Archive
+    from policydiff.store.archive import Archive
 
     return Archive(ctx.obj["archive_dir"])
 

@@ -1,6 +1,6 @@
-"""`policydiff batch add` and `batch compare`: corpus mode over policydiff.batch.
+"""`policydiff batch add` and `batch compare`: corpus mode over policydiff.series.batch.
 
-policydiff.batch (and with it the archive, OpenCC and Dask) is imported inside the commands so
+policydiff.series.batch (and with it the archive, OpenCC and Dask) is imported inside the commands so
 `--help` stays instant.
 """
 
@@ -32,9 +32,9 @@ def add_cmd(ctx: click.Context, folder: str, pattern: str) -> None:
     A file that cannot be archived is reported and skipped; the exit status is 1 only when no
     file could be archived.
     """
-    from policydiff import batch as b
-    from policydiff.archive import Archive
     from policydiff.errors import PolicydiffError
+    from policydiff.series import batch as b
+    from policydiff.store.archive import Archive
 
     def show(o: b.AddOutcome) -> None:
         if o.version is not None:
@@ -67,9 +67,9 @@ def add_cmd(ctx: click.Context, folder: str, pattern: str) -> None:
 def compare_cmd(ctx: click.Context, series: tuple[str, ...], out: str, engine: str, scheduler: str | None,
                 workers: int | None) -> None:
     """Compare every consecutive pair of every series; rerunning skips pairs already done."""
-    from policydiff import batch as b
-    from policydiff.archive import Archive
     from policydiff.errors import PolicydiffError
+    from policydiff.series import batch as b
+    from policydiff.store.archive import Archive
 
     with contextlib.ExitStack() as stack:
         bar: list = []

@@ -11,7 +11,7 @@ def _archive_dir(ctx: click.Context) -> str:
 
 def _emit(text: str, out: str | None) -> None:
     if out:
-        from policydiff.output import atomic_write, refuse_archive_overlap
+        from policydiff.store.files import atomic_write, refuse_archive_overlap
 
         refuse_archive_overlap(out, _archive_dir(click.get_current_context()))
         atomic_write(out, text)
@@ -28,7 +28,8 @@ def _emit(text: str, out: str | None) -> None:
 @click.pass_context
 def normalize(ctx: click.Context, ref: str, out: str | None, explain: bool, script_config: str) -> None:
     """Normalize PATH or REF into validated clause XML."""
-    from policydiff import loader, planxml
+    from policydiff.model import planxml
+    from policydiff.store import loader
 
     doc = loader.load(_archive_dir(ctx), ref, script_config=script_config)
     data = planxml.to_bytes(doc)
@@ -39,7 +40,7 @@ def normalize(ctx: click.Context, ref: str, out: str | None, explain: bool, scri
     if out:
         _emit(data.decode("utf-8"), out)
     if explain:
-        from policydiff.output import table
+        from policydiff.store.files import table
 
         rows = [[s.name, s.changes, s.detail] for s in doc.steps]
         click.echo(table(["step", "changes", "detail"], rows, max_width=70))
@@ -55,8 +56,8 @@ def normalize(ctx: click.Context, ref: str, out: str | None, explain: bool, scri
 @click.pass_context
 def targets(ctx: click.Context, ref: str, fmt: str) -> None:
     """List the quantitative targets of PATH or REF."""
-    from policydiff import loader
-    from policydiff.output import table, to_csv, to_json
+    from policydiff.store import loader
+    from policydiff.store.files import table, to_csv, to_json
 
     doc = loader.load(_archive_dir(ctx), ref)
     items = [t.to_dict() for t in doc.targets()]
@@ -78,12 +79,12 @@ def targets(ctx: click.Context, ref: str, fmt: str) -> None:
 @click.pass_context
 def compare(ctx: click.Context, old: str, new: str, fmt: str, out: str | None) -> None:
     """Compare two versions (REFs or paths) clause by clause."""
-    from policydiff import loader
-    from policydiff.compare import compare as run
+    from policydiff.match.compare import compare as run
+    from policydiff.store import loader
 
     cmp = run(loader.load(_archive_dir(ctx), old), loader.load(_archive_dir(ctx), new))
     if fmt == "json":
-        from policydiff.output import to_json
+        from policydiff.store.files import to_json
 
         text = to_json(cmp.to_dict())
     elif fmt == "html":
@@ -107,8 +108,8 @@ def compare(ctx: click.Context, old: str, new: str, fmt: str, out: str | None) -
 @click.pass_context
 def lineage(ctx: click.Context, series: str, fmt: str) -> None:
     """Chain clause alignments across every version of SERIES."""
-    from policydiff import lineage as lin
-    from policydiff.output import table, to_json
+    from policydiff.match import lineage as lin
+    from policydiff.store.files import table, to_json
 
     result = lin.series_lineage(_archive_dir(ctx), series)
     if fmt == "json":

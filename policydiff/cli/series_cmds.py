@@ -15,8 +15,8 @@ import click
 @click.pass_context
 def report(ctx: click.Context, series: str, out: str) -> None:
     """Write the series report: index.html, redlines per consecutive pair, summary.md/json."""
-    from policydiff import report as rep
-    from policydiff.output import refuse_archive_overlap
+    from policydiff.series import report as rep
+    from policydiff.store.files import refuse_archive_overlap
 
     refuse_archive_overlap(out, ctx.obj["archive_dir"])
     rep.check_destination(Path(out))  # before the work, not after it
@@ -43,9 +43,9 @@ def report(ctx: click.Context, series: str, out: str) -> None:
 @click.pass_context
 def track(ctx: click.Context, query: tuple[str, ...], series: str | None, fmt: str) -> None:
     """Follow a target through the versions: QUERY keywords must all occur in its context."""
-    from policydiff import lineage, trajectory
-    from policydiff.archive import Archive
-    from policydiff.output import to_csv, to_json
+    from policydiff.match import lineage, trajectory
+    from policydiff.store.archive import Archive
+    from policydiff.store.files import to_csv, to_json
 
     words = [w for q in query for w in trajectory.split_query(q)]
     archive = Archive(ctx.obj["archive_dir"])
@@ -82,8 +82,8 @@ def track(ctx: click.Context, query: tuple[str, ...], series: str | None, fmt: s
 @click.pass_context
 def search(ctx: click.Context, query: tuple[str, ...], series: str | None, fmt: str) -> None:
     """Full-text search over every archived clause (Simplified finds Traditional)."""
-    from policydiff import search as srch
-    from policydiff.output import table, to_json
+    from policydiff.store import search as srch
+    from policydiff.store.files import table, to_json
 
     hits = srch.search(ctx.obj["archive_dir"], " ".join(query), series=series)
     if fmt == "json":

@@ -13,10 +13,10 @@ from importlib import resources
 
 from lxml import etree
 
-from policydiff.document import DocMeta, Document
 from policydiff.errors import PolicydiffError
-from policydiff.normalize import Step
-from policydiff.structure import Node
+from policydiff.model.document import DocMeta, Document
+from policydiff.read.clean import Step
+from policydiff.read.structure import Node
 
 _META_ATTRS = [
     ("series", "series"), ("year", "year"), ("kind", "kind"), ("docNo", "doc_no"), ("date", "date"),
@@ -28,7 +28,7 @@ _META_ATTRS = [
 @lru_cache(maxsize=1)
 def schema() -> etree.RelaxNG:
     """The RelaxNG schema shipped inside the package."""
-    data = resources.files("policydiff").joinpath("schema/plan.rng").read_bytes()
+    data = resources.files("policydiff.model").joinpath("schema/plan.rng").read_bytes()
     return etree.RelaxNG(etree.fromstring(data, _safe_parser()))
 
 

@@ -27,8 +27,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from policydiff import ingest, metadata
 from policydiff.errors import PolicydiffError, UsageProblem
+from policydiff.read import decode as ingest
+from policydiff.read import metadata
 
 SERIES_RE = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 KINDS = ("plan", "news", "city-plan")
@@ -316,7 +317,8 @@ class Archive:
     # ------------------------------------------------------------ derived XML
     def derive(self, version: Version, text: str | None = None) -> bytes:
         """The validated clause XML of a version (the pipeline run on its text)."""
-        from policydiff import loader, planxml
+        from policydiff.model import planxml
+        from policydiff.store import loader
 
         if text is not None:
             version = replace(version, text=text)
@@ -324,8 +326,8 @@ class Archive:
 
     def stored_xml(self, version: Version) -> bytes | None:
         """The XML stored for a version if it is there and made by the current normalizer."""
-        from policydiff import planxml
-        from policydiff.normalize import NORMALIZER_VERSION
+        from policydiff.model import planxml
+        from policydiff.read.clean import NORMALIZER_VERSION
 
         try:
             data = self.derived_path(version.id, "xml").read_bytes()
@@ -792,8 +794,8 @@ class Archive:
 
     def _check_xml(self, row: Version, where: str, report: VerifyReport) -> None:
         """The stored clause XML must validate and belong to its version; missing or stale is a note."""
-        from policydiff import planxml
-        from policydiff.normalize import NORMALIZER_VERSION
+        from policydiff.model import planxml
+        from policydiff.read.clean import NORMALIZER_VERSION
 
         path = self.derived_path(row.id, "xml")
         if not path.exists():
@@ -926,7 +928,7 @@ class _Undo:
 
 def _detect(text: str, name: str) -> metadata.DetectedMeta:
     """Metadata read from a document's text: for an HTML page, from its text without the markup."""
-    from policydiff import normalize
+    from policydiff.read import clean as normalize
 
     if normalize.looks_like_html(text, name):
         text = normalize.clean(text, is_html=True).text
@@ -1020,7 +1022,7 @@ def _load_sidecar(path: Path) -> Version | None:
 
 
 def _atomic_write(path: Path, data: bytes, mode: int) -> None:
-    from policydiff.output import replace_file
+    from policydiff.store.files import replace_file
 
     replace_file(path, data, prefix=TMP_PREFIX, mode=mode)
     _fsync_dir(path.parent)  # the rename itself must survive a power cut

@@ -15,9 +15,9 @@ import re
 import sqlite3
 from dataclasses import asdict, dataclass
 
-from policydiff.archive import Archive
 from policydiff.errors import PolicydiffError, UsageProblem
-from policydiff.normalize import NORMALIZER_VERSION
+from policydiff.read.clean import NORMALIZER_VERSION
+from policydiff.store.archive import Archive
 
 _SCHEMA = """
 CREATE VIRTUAL TABLE clauses USING fts5(
@@ -47,7 +47,7 @@ def _fingerprint(archive: Archive) -> str:
 
 
 def _fill(conn: sqlite3.Connection, archive: Archive, fingerprint: str) -> None:
-    from policydiff import loader
+    from policydiff.store import loader
 
     conn.executescript(_SCHEMA)
     rows = []

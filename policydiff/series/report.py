@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from policydiff.errors import PolicydiffError
-from policydiff.lineage import SeriesLineage
-from policydiff.trajectory import Trajectory
+from policydiff.match.lineage import SeriesLineage
+from policydiff.match.trajectory import Trajectory
 
 #: written last: its presence says the folder is complete
 MANIFEST = "MANIFEST.json"
@@ -31,7 +31,7 @@ class SeriesReport:
 
 def compute(archive_dir: str, series: str, progress: Callable[[str], None] = lambda s: None) -> SeriesReport:
     """Load every version, compare consecutive ones, chain lineages and target trajectories."""
-    from policydiff import lineage, trajectory
+    from policydiff.match import lineage, trajectory
 
     progress("load")
     docs = lineage.series_documents(archive_dir, series)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from policydiff.normalize import NORMALIZER_VERSION, Step
-from policydiff.structure import Node
+from policydiff.read.clean import NORMALIZER_VERSION, Step
+from policydiff.read.structure import Node
 
 #: elements that are clauses (they carry an eId and text of their own)
 BLOCKS = ("section", "para", "point", "subpoint", "item")

@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from policydiff.chains import Chains
-from policydiff.changes import Comparison
-from policydiff.compare import classify, compare, compare_cached
-from policydiff.document import Document, Target
-from policydiff.targets import compatible_subjects, display_value, same_metric
+from policydiff.match.chains import Chains
+from policydiff.match.compare import classify, compare, compare_cached
+from policydiff.model.changes import Comparison
+from policydiff.model.document import Document, Target
+from policydiff.read.targets import compatible_subjects, display_value, same_metric
 
 #: how many versions ahead an unpaired point looks for its continuation
 MAX_GAP = 3

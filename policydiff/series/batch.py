@@ -35,8 +35,8 @@ from pathlib import Path
 from typing import Any
 
 from policydiff import __version__
-from policydiff.archive import Archive, Version, check_series, check_year
 from policydiff.errors import PolicydiffError, UsageProblem
+from policydiff.store.archive import Archive, Version, check_series, check_year
 
 #: matched (re.search) against each file's path relative to DIR, with "/" separators
 DEFAULT_SERIES_FROM = r"(?P<series>[^/]+)/(?P<year>\d{4})[^/]*$"
@@ -168,8 +168,8 @@ def _strip_label(message: str, rel: str) -> str:
 # ========================================================================== the pure pair
 def compare_pair(old_xml: bytes, new_xml: bytes, old_ref: str, new_ref: str) -> dict[str, Any]:
     """The result record of one pair: the Comparison JSON of old → new plus the ids it belongs to."""
-    from policydiff import planxml
-    from policydiff.compare import compare
+    from policydiff.match.compare import compare
+    from policydiff.model import planxml
 
     old_doc, new_doc = planxml.from_bytes(old_xml), planxml.from_bytes(new_xml)
     # like loader.load_version: the ref is catalog data, the XML may have been derived before it
@@ -272,7 +272,7 @@ def _record_key(rec: dict[str, Any]) -> str:
 
 
 def _job_key(job: PairJob) -> str:
-    from policydiff.normalize import NORMALIZER_VERSION
+    from policydiff.read.clean import NORMALIZER_VERSION
 
     return f"{job.old.id} {job.new.id} {NORMALIZER_VERSION} {NORMALIZER_VERSION}"
 
@@ -289,7 +289,7 @@ def load_xml(archive: Archive, version: Version) -> bytes:
     the parent checks. Reading the <meta> attributes is enough to pick the stored file, and keeps
     the parent (one process feeding all workers) off the CPU.
     """
-    from policydiff.normalize import NORMALIZER_VERSION
+    from policydiff.read.clean import NORMALIZER_VERSION
 
     try:
         data = archive.derived_path(version.id, "xml").read_bytes()
@@ -632,7 +632,7 @@ def write_tables(archive: Archive, out_dir: str | os.PathLike[str]) -> tuple[int
     of the tables, never deleted. Rows are streamed: memory does not grow with the corpus.
     The JSON is an array with one row object per line (easy to grep, quick to load).
     """
-    from policydiff.output import csv_cell
+    from policydiff.store.files import csv_cell
 
     out = Path(out_dir)
     used: set[str] = set()

@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import replace
 
-from policydiff import metadata, normalize, structure, targets
-from policydiff.document import DocMeta, Document
-from policydiff.structure import Node, insert_span
+from policydiff.model.document import DocMeta, Document
+from policydiff.read import clean as normalize
+from policydiff.read import metadata, structure, targets
+from policydiff.read.structure import Node, insert_span
 
 
 def process(text: str, meta: DocMeta | None = None, *, is_html: bool = False, script_config: str = "t2s",

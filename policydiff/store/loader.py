@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from policydiff.archive import Archive, Version
-from policydiff.document import DocMeta, Document
 from policydiff.errors import PolicydiffError
+from policydiff.model.document import DocMeta, Document
+from policydiff.store.archive import Archive, Version
 
 
 def meta_of(version: Version) -> DocMeta:
@@ -17,7 +17,8 @@ def meta_of(version: Version) -> DocMeta:
 
 def build(archive: Archive, version: Version, *, script_config: str = "t2s") -> Document:
     """Run the pipeline on a version's text."""
-    from policydiff import normalize, pipeline
+    from policydiff.read import clean as normalize
+    from policydiff.read import pipeline
 
     text = archive.read_text(version)
     name = version.filename or version.path
@@ -42,7 +43,7 @@ def _check_lines(text: str, name: str) -> None:
 
 def load_version(archive: Archive, version: Version, *, script_config: str = "t2s") -> Document:
     """The document of a version: its stored XML if made by this normalizer, else built now."""
-    from policydiff import planxml
+    from policydiff.model import planxml
 
     data = archive.stored_xml(version) if version.archived and script_config == "t2s" else None
     if data is None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from policydiff.document import Target
+from policydiff.model.document import Target
 
 #: statuses of clause matches, in the order summaries list them
 STATUSES = ("unchanged", "modified", "moved", "split", "merged", "added", "dropped", "not_mentioned")

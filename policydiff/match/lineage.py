@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from policydiff.chains import Chains
-from policydiff.changes import Comparison
-from policydiff.compare import compare, compare_cached
-from policydiff.document import Document
+from policydiff.match.chains import Chains
+from policydiff.match.compare import compare, compare_cached
+from policydiff.model.changes import Comparison
+from policydiff.model.document import Document
 
 #: how many versions ahead a clause that disappeared is looked for
 MAX_GAP = 3
@@ -143,8 +143,8 @@ def build(series: str, docs: list[Document], comparisons: list[Comparison] | Non
 
 def series_documents(archive_dir: str, series: str) -> list[Document]:
     """Every version of a series, in version order."""
-    from policydiff import loader
-    from policydiff.archive import Archive
+    from policydiff.store import loader
+    from policydiff.store.archive import Archive
 
     archive = Archive(archive_dir)
     return [loader.load_version(archive, v) for v in archive.log(series)]

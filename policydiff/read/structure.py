@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from policydiff.metadata import DATE_LINE, DOC_NO_LINE
+from policydiff.read.metadata import DATE_LINE, DOC_NO_LINE
 
 # --------------------------------------------------------------------------- the tree
 

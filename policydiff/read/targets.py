@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
-from policydiff.metadata import DOC_NO
-from policydiff.structure import Node
+from policydiff.read.metadata import DOC_NO
+from policydiff.read.structure import Node
 
 # --------------------------------------------------------------------------- vocabulary
 
@@ -416,7 +416,7 @@ def _text_ranges(block: Node) -> list[Node]:
 
 def annotate(root: Node, text: str, *, plan_year: int | None = None) -> int:
     """Find the targets of every clause and insert them as <target> spans; returns the count."""
-    from policydiff.structure import insert_span
+    from policydiff.read.structure import insert_span
 
     n = 0
     masked = _masked(text)

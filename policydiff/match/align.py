@@ -22,8 +22,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from policydiff.document import Clause, Document
-from policydiff.tokens import shingles
+from policydiff.match.tokens import shingles
+from policydiff.model.document import Clause, Document
 
 #: weights of the evidence in the combined score
 W_CONTENT, W_HEADING, W_ANCHOR, W_DEPT, W_TARGET = 0.55, 0.2, 0.15, 0.05, 0.05

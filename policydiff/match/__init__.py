@@ -1,0 +1,1 @@
+"""Matching: pure functions of `Document`s (align, compare, lineage, trajectories)."""

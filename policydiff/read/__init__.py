@@ -1,0 +1,1 @@
+"""Reading: bytes → `Document` (decode, cleaning rules, layouts, structure, responsibility, metadata, targets)."""

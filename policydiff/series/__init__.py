@@ -1,0 +1,1 @@
+"""Whole series and corpora: the series report as data, corpus mode (batch)."""
