@@ -10,36 +10,22 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from seedlib import FILES, SEEDS
 
 REPO = Path(__file__).resolve().parents[1]
 
-# Seed file → short key used by the tests (see ../shared/seeds/INDEX.md).
-SEED_FILES = {
-    "2016": "001_66936beedc7eb52d.txt",
-    "2019": "000_f5389067b9ab5a36.txt",
-    "2020": "003_6760169ef42d98b0.txt",
-    "2021": "002_d45bf98a6024f160.txt",
-    "jieyang": "004_5f60215a50e547ff.txt",
-}
 
 
 @pytest.fixture(scope="session")
 def seeds_dir() -> Path:
-    """The seed documents, shared next to the repository; skip only if they are absent."""
-    path = REPO.parent / "shared" / "seeds"
-    if not path.is_dir():
-        pytest.skip(f"seed documents not found at {path}")
-    return path
+    """The seed documents kept with the tests."""
+    return SEEDS
 
 
 @pytest.fixture(scope="session")
-def seeds(seeds_dir: Path) -> dict[str, Path]:
+def seeds() -> dict[str, Path]:
     """Seed paths by key: 2016, 2019, 2020, 2021, jieyang."""
-    out = {key: seeds_dir / name for key, name in SEED_FILES.items()}
-    missing = [str(p) for p in out.values() if not p.is_file()]
-    if missing:
-        pytest.skip(f"seed documents missing: {', '.join(missing)}")
-    return out
+    return {key: SEEDS / name for key, name in FILES.items()}
 
 
 @pytest.fixture

@@ -24,7 +24,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import SEED_FILES, subprocess_env
+from conftest import subprocess_env
+from seedlib import FILES as SEED_FILES
 from hostile import assert_ok, copy_archive, run_cli
 from synth import cn
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Rebuild the bundled docs_archive/ from ../shared/seeds through the CLI itself (see seeds/INDEX.md).
+# Rebuild the bundled docs_archive/ from tests/data/seeds through the CLI itself (see tests/data/seeds/INDEX.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SEEDS=${SEEDS:-../shared/seeds}
+SEEDS=${SEEDS:-tests/data/seeds}
 rm -rf docs_archive
 export POLICYDIFF_ARCHIVE=docs_archive
 policydiff archive add "$SEEDS/001_66936beedc7eb52d.txt" --series gd-digital-gov --kind plan
