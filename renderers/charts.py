@@ -11,7 +11,7 @@ import logging
 import re
 import warnings
 
-from policydiff.read.targets import display_value
+from policydiff.model.quantity import display_value
 
 _INIT = False
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from policydiff.model.changes import ClauseChange, Comparison, TargetChange
-from policydiff.read.targets import display_value
+from policydiff.model.quantity import display_value
 
 #: clause statuses: (中文, English, symbol) — never colour alone
 STATUS_INFO: dict[str, tuple[str, str, str]] = {

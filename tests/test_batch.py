@@ -13,7 +13,7 @@ import pytest
 from seedlib import mirror_damage, seed_bytes, seed_doc, seed_text
 from synth import mutate
 
-from policydiff.read.clean import NORMALIZER_VERSION
+from policydiff.read.version import NORMALIZER_VERSION
 from policydiff.series import batch
 from policydiff.store.archive import Archive
 

@@ -25,12 +25,12 @@ from pathlib import Path
 
 import pytest
 from conftest import subprocess_env
-from seedlib import FILES as SEED_FILES
 from hostile import assert_ok, copy_archive, run_cli
+from seedlib import FILES as SEED_FILES
 from synth import cn
 
-from policydiff.series.report import is_complete
 from policydiff.store.archive import TMP_PREFIX, Archive
+from policydiff.store.files import is_complete
 
 SERIES = "gd-digital-gov"
 

@@ -10,6 +10,7 @@ import pytest
 
 from policydiff.match import lineage, trajectory
 from policydiff.series import report
+from policydiff.store.files import is_complete
 from policydiff.store.search import search
 
 REPO = Path(__file__).resolve().parents[1]
@@ -25,7 +26,7 @@ def archive(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def docs(archive):
-    return lineage.series_documents(archive, "gd-digital-gov")
+    return report.series_documents(archive, "gd-digital-gov")
 
 
 def run(*args, archive):
@@ -121,7 +122,7 @@ def test_report_folder_is_complete(archive, tmp_path):
     assert code == 0, err
     names = {p.name for p in out.iterdir()}
     assert {"index.html", "summary.md", "summary.json", "2019-2020.html", "2020-2021.md", "2016-2019.html"} <= names
-    assert report.is_complete(out)
+    assert is_complete(out)
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "<svg" in index and "<script" not in index  # charts readable without JavaScript
     assert "粤省事" in index and "1.1亿" in index
@@ -129,7 +130,7 @@ def test_report_folder_is_complete(archive, tmp_path):
     assert [p["old"] for p in summary["pairs"]] == ["2016", "2019", "2020"]
     # a second run replaces the folder whole
     code, _, err = run("report", "gd-digital-gov", "-o", str(out), archive=archive)
-    assert code == 0 and report.is_complete(out)
+    assert code == 0 and is_complete(out)
     assert not [p for p in out.parent.iterdir() if p.name.startswith(".report.")]
 
 

@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 from seedlib import seed_doc
 
-from policydiff.read.targets import display_value, find_targets, same_metric
+from policydiff.model.quantity import display_value
+from policydiff.read.targets import find_targets, same_metric
 
 DATA = Path(__file__).parent / "data" / "targets"
 

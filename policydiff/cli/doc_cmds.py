@@ -108,10 +108,10 @@ def compare(ctx: click.Context, old: str, new: str, fmt: str, out: str | None) -
 @click.pass_context
 def lineage(ctx: click.Context, series: str, fmt: str) -> None:
     """Chain clause alignments across every version of SERIES."""
-    from policydiff.match import lineage as lin
+    from policydiff.series.report import series_lineage
     from policydiff.store.files import table, to_json
 
-    result = lin.series_lineage(_archive_dir(ctx), series)
+    result = series_lineage(_archive_dir(ctx), series)
     if fmt == "json":
         click.echo(to_json(result.to_dict()))
         return

@@ -16,14 +16,19 @@ import click
 def report(ctx: click.Context, series: str, out: str) -> None:
     """Write the series report: index.html, redlines per consecutive pair, summary.md/json."""
     from policydiff.series import report as rep
-    from policydiff.store.files import refuse_archive_overlap
+    from policydiff.store.files import check_destination, refuse_archive_overlap, write_folder
+    from renderers import report as report_renderer
 
     refuse_archive_overlap(out, ctx.obj["archive_dir"])
-    rep.check_destination(Path(out))  # before the work, not after it
+    check_destination(Path(out))  # before the work, not after it
     steps = ["load", "compare", "trajectories"]
+
+    def run(progress=lambda s: None) -> list[str]:
+        result = rep.compute(ctx.obj["archive_dir"], series, progress)
+        return write_folder(out, report_renderer.files(result, rep.summary_json(result), progress), label=series)
+
     if not sys.stderr.isatty():  # piped or in CI: quiet
-        result = rep.compute(ctx.obj["archive_dir"], series)
-        files = rep.write(result, out)
+        files = run()
     else:
         with click.progressbar(length=len(steps) + 1, label="report", file=sys.stderr, show_eta=False) as bar:
             def progress(step: str) -> None:
@@ -31,8 +36,7 @@ def report(ctx: click.Context, series: str, out: str) -> None:
                 if step in steps or step == "index":
                     bar.update(1)
 
-            result = rep.compute(ctx.obj["archive_dir"], series, progress)
-            files = rep.write(result, out, progress)
+            files = run(progress)
     click.echo(f"wrote {out.rstrip('/')}/ ({len(files)} files): " + ", ".join(f for f in files if not f.startswith("MANIFEST")))
 
 
@@ -43,21 +47,16 @@ def report(ctx: click.Context, series: str, out: str) -> None:
 @click.pass_context
 def track(ctx: click.Context, query: tuple[str, ...], series: str | None, fmt: str) -> None:
     """Follow a target through the versions: QUERY keywords must all occur in its context."""
-    from policydiff.match import lineage, trajectory
+    from policydiff.match import trajectory
+    from policydiff.series.report import track as track_targets
     from policydiff.store.archive import Archive
     from policydiff.store.files import to_csv, to_json
 
     words = [w for q in query for w in trajectory.split_query(q)]
-    archive = Archive(ctx.obj["archive_dir"])
-    names = [series] if series is not None else sorted({v.series for v in archive.list()})
-    result = []
-    for name in names:
-        docs = lineage.series_documents(ctx.obj["archive_dir"], name)
-        for t in trajectory.trajectories(docs, query=words):
-            result.append((name, t))
+    result = track_targets(ctx.obj["archive_dir"], words, series)
     if fmt == "json":
         # the series is named only when several were searched (the documented keys stay as they are)
-        many = len(names) > 1
+        many = series is None and len({v.series for v in Archive(ctx.obj["archive_dir"]).list()}) > 1
         click.echo(to_json({"query": " ".join(words),
                             "trajectories": [({"series": s} if many else {}) | t.to_dict() for s, t in result]}))
         return

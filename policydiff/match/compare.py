@@ -11,7 +11,8 @@ from policydiff.match.align import Alignment, Match, _lis, align
 from policydiff.match.tokens import diff_tokens
 from policydiff.model.changes import STATUSES, TARGET_CHANGES, ClauseChange, Comparison, DocInfo, TargetChange
 from policydiff.model.document import Clause, Document, Target
-from policydiff.read.targets import compatible_subjects, display_value, metric_key, same_metric
+from policydiff.model.quantity import display_value
+from policydiff.read.targets import compatible_subjects, metric_key, same_metric
 
 _TIME_UNITS = {"工作日", "日", "小时", "分钟", "秒", "个月"}
 

@@ -8,53 +8,14 @@ paragraph is shown in every lineage it mentions but never joins two lineages.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from policydiff.match.chains import Chains
 from policydiff.match.compare import compare, compare_cached
 from policydiff.model.changes import Comparison
 from policydiff.model.document import Document
+from policydiff.model.series import Lineage, SeriesLineage, VersionInfo
 
 #: how many versions ahead a clause that disappeared is looked for
 MAX_GAP = 3
-
-
-@dataclass
-class VersionInfo:
-    label: str
-    ref: str
-    year: int | None
-    kind: str
-    title: str
-    doc_no: str
-    date: str
-
-
-@dataclass
-class Lineage:
-    """One task through the versions: version label → clause ids (several after a split)."""
-
-    id: str
-    cells: dict[str, list[str]]
-    heading: str
-    links: list[dict] = field(default_factory=list)
-
-    def to_dict(self) -> dict:
-        return {"id": self.id, "heading": self.heading, "cells": self.cells, "links": self.links}
-
-
-@dataclass
-class SeriesLineage:
-    series: str
-    versions: list[VersionInfo]
-    lineages: list[Lineage]
-    comparisons: list[Comparison] = field(default_factory=list)
-    #: version label → clause id → printed number path, e.g. sec_3__para_12__point_7 → （十二）7.
-    numbers: dict[str, dict[str, str]] = field(default_factory=dict)
-
-    def to_dict(self) -> dict:
-        return {"series": self.series, "versions": [v.__dict__ for v in self.versions],
-                "lineages": [ln.to_dict() for ln in self.lineages]}
 
 
 def _label(doc: Document, seen: dict[str, int]) -> str:
@@ -139,16 +100,3 @@ def build(series: str, docs: list[Document], comparisons: list[Comparison] | Non
         out.append(Lineage(f"L{len(out) + 1}", cells, heading_of[last], ln_links))
     numbers = {label: {c.eid: c.label for c in ls} for label, ls in zip(labels, leaves, strict=True)}
     return SeriesLineage(series, infos, out, comparisons, numbers)
-
-
-def series_documents(archive_dir: str, series: str) -> list[Document]:
-    """Every version of a series, in version order."""
-    from policydiff.store import loader
-    from policydiff.store.archive import Archive
-
-    archive = Archive(archive_dir)
-    return [loader.load_version(archive, v) for v in archive.log(series)]
-
-
-def series_lineage(archive_dir: str, series: str) -> SeriesLineage:
-    return build(series, series_documents(archive_dir, series))

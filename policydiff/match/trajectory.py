@@ -9,52 +9,16 @@ starts a new trajectory instead of reading as a loosening.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from policydiff.match.chains import Chains
 from policydiff.match.compare import classify, compare, compare_cached
 from policydiff.model.changes import Comparison
 from policydiff.model.document import Document, Target
-from policydiff.read.targets import compatible_subjects, display_value, same_metric
+from policydiff.model.series import Point, Trajectory
+from policydiff.read.targets import compatible_subjects, same_metric
 
 #: how many versions ahead an unpaired point looks for its continuation
 MAX_GAP = 3
-
-
-@dataclass
-class Point:
-    year: int | None
-    value: float
-    unit: str
-    comparator: str
-    text: str
-    ref: str
-    clause: str
-    subject: str
-    metric: str
-    deadline: str
-    version: int  # index of the version in the series
-
-    def to_dict(self) -> dict:
-        value: float | int = int(self.value) if float(self.value).is_integer() else self.value
-        return {"year": self.year, "value": value, "unit": self.unit, "comparator": self.comparator,
-                "text": self.text, "ref": self.ref, "clause": self.clause}
-
-    @property
-    def display(self) -> str:
-        return display_value(self.value, self.unit)
-
-
-@dataclass
-class Trajectory:
-    subject: str
-    metric: str
-    points: list[Point]
-    changes: list[dict] = field(default_factory=list)
-
-    def to_dict(self) -> dict:
-        return {"subject": self.subject, "metric": self.metric, "points": [p.to_dict() for p in self.points],
-                "changes": self.changes}
 
 
 def context(doc: Document, t: Target, heading: str) -> str:

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from policydiff.read.clean import NORMALIZER_VERSION, Step
-from policydiff.read.structure import Node
+from policydiff.model.tree import Node
 
 #: elements that are clauses (they carry an eId and text of their own)
 BLOCKS = ("section", "para", "point", "subpoint", "item")
+
+
+@dataclass
+class Step:
+    """What one rule did: how many changes, and notable spans of the text it produced."""
+
+    name: str
+    changes: int = 0
+    detail: str = ""
+    spans: list[tuple[int, int, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -25,7 +34,7 @@ class DocMeta:
     sha256: str = ""
     source_script: str = "simplified"
     layout: str = "numbered"
-    normalizer: str = NORMALIZER_VERSION
+    normalizer: str = ""  # set by the pipeline: policydiff.read.version.NORMALIZER_VERSION
     encoding: str = ""
     ref: str = ""
 

@@ -14,9 +14,8 @@ from importlib import resources
 from lxml import etree
 
 from policydiff.errors import PolicydiffError
-from policydiff.model.document import DocMeta, Document
-from policydiff.read.clean import Step
-from policydiff.read.structure import Node
+from policydiff.model.document import DocMeta, Document, Step
+from policydiff.model.tree import Node
 
 _META_ATTRS = [
     ("series", "series"), ("year", "year"), ("kind", "kind"), ("docNo", "doc_no"), ("date", "date"),

@@ -14,18 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-#: bump when cleaning or structure changes in a way that changes the XML
-NORMALIZER_VERSION = "2"
-
-
-@dataclass
-class Step:
-    """What one rule did: how many changes, and notable spans of the text it produced."""
-
-    name: str
-    changes: int = 0
-    detail: str = ""
-    spans: list[tuple[int, int, str]] = field(default_factory=list)
+from policydiff.model.document import Step
 
 
 @dataclass

@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import replace
 
-from policydiff.model.document import DocMeta, Document
+from policydiff.model.document import DocMeta, Document, Step
+from policydiff.model.tree import Node, insert_span
 from policydiff.read import clean as normalize
 from policydiff.read import metadata, structure, targets
-from policydiff.read.structure import Node, insert_span
+from policydiff.read.version import NORMALIZER_VERSION
 
 
 def process(text: str, meta: DocMeta | None = None, *, is_html: bool = False, script_config: str = "t2s",
@@ -28,14 +29,14 @@ def process(text: str, meta: DocMeta | None = None, *, is_html: bool = False, sc
         meta.kind = "news"
     meta.layout = parsed.layout
     meta.source_script = cleaned.source_script
-    meta.normalizer = normalize.NORMALIZER_VERSION
+    meta.normalizer = NORMALIZER_VERSION
     if source_bytes is not None and not meta.sha256:
         meta.sha256 = hashlib.sha256(source_bytes).hexdigest()
     n_targets = targets.annotate(parsed.root, cleaned.text, plan_year=meta.year)
     for s in cleaned.suspects:
         insert_span(parsed.root, Node("suspect", s.start, s.end, {"reason": s.reason}))
     steps = cleaned.steps + [
-        normalize.Step("structure", sum(1 for n in parsed.root.iter() if "eId" in n.attrs), parsed.layout),
-        normalize.Step("targets", n_targets),
+        Step("structure", sum(1 for n in parsed.root.iter() if "eId" in n.attrs), parsed.layout),
+        Step("targets", n_targets),
     ]
     return Document(meta=meta, text=cleaned.text, root=parsed.root, steps=steps, layout=parsed.layout)

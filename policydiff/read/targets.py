@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
+from policydiff.model.tree import Node
 from policydiff.read.metadata import DOC_NO
-from policydiff.read.structure import Node
 
 # --------------------------------------------------------------------------- vocabulary
 
@@ -134,18 +134,6 @@ def compatible_subjects(a: str, b: str) -> bool:
         return True
     strong = [bool(_PROGRAMME.fullmatch(x) or _LEVEL.fullmatch(x)) for x in (a, b)]
     return not all(strong)
-
-
-def display_value(value: float, unit: str = "") -> str:
-    """15000000 → 1500万, 110000000 → 1.1亿, 90 % → 90%: as a Chinese reader writes it."""
-    v = float(value)
-    if abs(v) >= 1e8 and abs(round(v / 1e8, 4) - v / 1e8) < 1e-9:
-        s = f"{round(v / 1e8, 4):g}亿"
-    elif abs(v) >= 1e4 and abs(round(v / 1e4, 2) - v / 1e4) < 1e-9 and unit not in ("%",):
-        s = f"{round(v / 1e4, 2):g}万"
-    else:
-        s = f"{v:g}" if not v.is_integer() else str(int(v))
-    return s + unit
 
 
 def _month_end(year: int, month: int) -> str:
@@ -416,7 +404,7 @@ def _text_ranges(block: Node) -> list[Node]:
 
 def annotate(root: Node, text: str, *, plan_year: int | None = None) -> int:
     """Find the targets of every clause and insert them as <target> spans; returns the count."""
-    from policydiff.read.structure import insert_span
+    from policydiff.model.tree import insert_span
 
     n = 0
     masked = _masked(text)

@@ -272,7 +272,7 @@ def _record_key(rec: dict[str, Any]) -> str:
 
 
 def _job_key(job: PairJob) -> str:
-    from policydiff.read.clean import NORMALIZER_VERSION
+    from policydiff.read.version import NORMALIZER_VERSION
 
     return f"{job.old.id} {job.new.id} {NORMALIZER_VERSION} {NORMALIZER_VERSION}"
 
@@ -289,7 +289,7 @@ def load_xml(archive: Archive, version: Version) -> bytes:
     the parent checks. Reading the <meta> attributes is enough to pick the stored file, and keeps
     the parent (one process feeding all workers) off the CPU.
     """
-    from policydiff.read.clean import NORMALIZER_VERSION
+    from policydiff.read.version import NORMALIZER_VERSION
 
     try:
         data = archive.derived_path(version.id, "xml").read_bytes()

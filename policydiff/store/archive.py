@@ -327,7 +327,7 @@ class Archive:
     def stored_xml(self, version: Version) -> bytes | None:
         """The XML stored for a version if it is there and made by the current normalizer."""
         from policydiff.model import planxml
-        from policydiff.read.clean import NORMALIZER_VERSION
+        from policydiff.read.version import NORMALIZER_VERSION
 
         try:
             data = self.derived_path(version.id, "xml").read_bytes()
@@ -795,7 +795,7 @@ class Archive:
     def _check_xml(self, row: Version, where: str, report: VerifyReport) -> None:
         """The stored clause XML must validate and belong to its version; missing or stale is a note."""
         from policydiff.model import planxml
-        from policydiff.read.clean import NORMALIZER_VERSION
+        from policydiff.read.version import NORMALIZER_VERSION
 
         path = self.derived_path(row.id, "xml")
         if not path.exists():

@@ -6,8 +6,10 @@ import csv
 import io
 import json
 import os
+import shutil
 import tempfile
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
 
 from policydiff.errors import PolicydiffError
@@ -68,6 +70,86 @@ def refuse_archive_overlap(path: str | os.PathLike[str], archive_dir: str | os.P
     out, arch = Path(os.path.realpath(path)), Path(os.path.realpath(archive_dir))
     if out.is_relative_to(arch) or arch.is_relative_to(out):
         raise PolicydiffError(f"refusing to write {os.fspath(path) or '.'}: it overlaps the archive folder {archive_dir}")
+
+
+#: written last into a folder: its presence says the folder is complete
+MANIFEST = "MANIFEST.json"
+
+
+def write_folder(out_dir: str | os.PathLike[str], files: Iterable[tuple[str, str]], *, label: str) -> list[str]:
+    """Write (name, text) files into a temporary folder, then rename it into place: a folder of
+    results is complete or absent, never half-written. Returns the file names (with MANIFEST.json)."""
+    dest = Path(out_dir)
+    check_destination(dest)
+    if dest.name in ("", ".", ".."):
+        dest = Path(os.path.abspath(dest))  # a real name for the temp folder and the swap
+    parent = dest.parent if str(dest.parent) else Path(".")
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.incomplete-", dir=parent))
+        tmp.chmod(0o755)  # mkdtemp makes it private; a report is for reading
+    except OSError as exc:
+        raise PolicydiffError(f"cannot write report to {dest}: {exc.strerror or exc}") from None
+    names: list[str] = []
+    try:
+        for name, text in files:
+            _put(tmp / name, text)
+            names.append(name)
+        _put(tmp / MANIFEST, json.dumps({"series": label, "files": sorted(names), "complete": True}, indent=2))
+        names.append(MANIFEST)
+        _swap_into_place(tmp, dest)
+    except BaseException as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise PolicydiffError(f"cannot write report to {dest}: {exc.strerror or exc}") from None
+        raise
+    return sorted(names)
+
+
+def _put(path: Path, text: str) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def check_destination(dest: Path) -> None:
+    """Only a report folder (or an empty one) is ever replaced: never a folder with other files in it."""
+    if dest.exists() and not dest.is_dir():
+        raise PolicydiffError(f"report destination is not a folder: {dest}")
+    if not dest.exists():
+        return
+    here, there = Path.cwd().resolve(), dest.resolve()
+    if here == there or here.is_relative_to(there):
+        raise PolicydiffError(f"report destination {dest} is the current folder or contains it: choose another folder")
+    try:
+        has_files = any(dest.iterdir())
+    except OSError as exc:
+        raise PolicydiffError(f"cannot write report to {dest}: {exc.strerror or exc}") from None
+    if has_files and not (dest / MANIFEST).is_file():
+        raise PolicydiffError(f"report destination {dest} is a folder that is not a policydiff report "
+                              f"(no {MANIFEST}): refusing to replace it; choose a new or empty folder")
+
+
+def _swap_into_place(tmp: Path, dest: Path) -> None:
+    """Replace dest by tmp with renames only; an older report is removed after the new one is in."""
+    old = None
+    if dest.exists():
+        old = dest.with_name(f".{dest.name}.old-{os.getpid()}")
+        os.replace(dest, old)
+    os.replace(tmp, dest)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def is_complete(folder: str | os.PathLike[str]) -> bool:
+    """A report folder is complete when its manifest lists files that are all there."""
+    path = Path(folder)
+    try:
+        manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return bool(manifest.get("complete")) and all((path / f).is_file() for f in manifest.get("files", []))
 
 
 def to_json(data: object) -> str:

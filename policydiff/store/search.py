@@ -16,7 +16,7 @@ import sqlite3
 from dataclasses import asdict, dataclass
 
 from policydiff.errors import PolicydiffError, UsageProblem
-from policydiff.read.clean import NORMALIZER_VERSION
+from policydiff.read.version import NORMALIZER_VERSION
 from policydiff.store.archive import Archive
 
 _SCHEMA = """

@@ -1,0 +1,89 @@
+"""Whole-series results as plain data: versions, clause lineages, target trajectories, the series report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from policydiff.model.changes import Comparison
+from policydiff.model.quantity import display_value
+
+
+@dataclass
+class VersionInfo:
+    label: str
+    ref: str
+    year: int | None
+    kind: str
+    title: str
+    doc_no: str
+    date: str
+
+
+@dataclass
+class Lineage:
+    """One task through the versions: version label → clause ids (several after a split)."""
+
+    id: str
+    cells: dict[str, list[str]]
+    heading: str
+    links: list[dict] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "heading": self.heading, "cells": self.cells, "links": self.links}
+
+
+@dataclass
+class SeriesLineage:
+    series: str
+    versions: list[VersionInfo]
+    lineages: list[Lineage]
+    comparisons: list[Comparison] = field(default_factory=list)
+    #: version label → clause id → printed number path, e.g. sec_3__para_12__point_7 → （十二）7.
+    numbers: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {"series": self.series, "versions": [v.__dict__ for v in self.versions],
+                "lineages": [ln.to_dict() for ln in self.lineages]}
+
+
+@dataclass
+class Point:
+    year: int | None
+    value: float
+    unit: str
+    comparator: str
+    text: str
+    ref: str
+    clause: str
+    subject: str
+    metric: str
+    deadline: str
+    version: int  # index of the version in the series
+
+    def to_dict(self) -> dict:
+        value: float | int = int(self.value) if float(self.value).is_integer() else self.value
+        return {"year": self.year, "value": value, "unit": self.unit, "comparator": self.comparator,
+                "text": self.text, "ref": self.ref, "clause": self.clause}
+
+    @property
+    def display(self) -> str:
+        return display_value(self.value, self.unit)
+
+
+@dataclass
+class Trajectory:
+    subject: str
+    metric: str
+    points: list[Point]
+    changes: list[dict] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"subject": self.subject, "metric": self.metric, "points": [p.to_dict() for p in self.points],
+                "changes": self.changes}
+
+
+@dataclass
+class SeriesReport:
+    series: str
+    lineage: SeriesLineage
+    trajectories: list[Trajectory]
