@@ -17,7 +17,7 @@ import pytest
 from conftest import subprocess_env
 
 from policydiff.errors import PolicydiffError, UsageProblem
-from policydiff.read.metadata import strip_pinyin
+from policydiff.read.text import strip_pinyin
 from policydiff.store.archive import FIELDS, Archive, check_series, check_year
 
 SERIES = "gd-digital-gov"
@@ -124,7 +124,7 @@ def test_add_seed_encodings(arch: Archive, seeds, tmp_path, encode):
 
 
 def test_add_big5_traditional_seed(arch: Archive, seeds, tmp_path):
-    text = "".join(ch for ch in strip_pinyin(seeds["2021"].read_text(encoding="utf-8")) if _big5_ok(ch))
+    text = "".join(ch for ch in strip_pinyin(seeds["2021"].read_text(encoding="utf-8"))[0] if _big5_ok(ch))
     path = tmp_path / "2021-big5.txt"
     path.write_bytes(text.encode("big5"))
     v = arch.add(path, series="big5").version

@@ -8,7 +8,7 @@ import pytest
 
 from policydiff.errors import PolicydiffError, UsageProblem
 from policydiff.read.decode import MAX_BYTES, Decoded, decode, plausibility
-from policydiff.read.metadata import strip_pinyin
+from policydiff.read.text import strip_pinyin
 
 
 def _big5_safe(text: str) -> str:
@@ -50,7 +50,7 @@ def test_seed_in_other_encodings(seeds, key, codec, prefix, expected):
 
 
 def test_traditional_seed_as_big5(seeds):
-    text = _big5_safe(strip_pinyin(seeds["2021"].read_text(encoding="utf-8")))
+    text = _big5_safe(strip_pinyin(seeds["2021"].read_text(encoding="utf-8"))[0])
     data = text.encode("big5")
     # Big5 bytes are nearly always valid GB18030 too: the decision rests on plausibility.
     data.decode("gb18030")

@@ -2,7 +2,8 @@
 
 from seedlib import mirror_damage, seed_doc, seed_text
 
-from policydiff.read.clean import clean, is_reading, looks_like_html
+from policydiff.read.clean import clean, looks_like_html
+from policydiff.read.text import is_reading
 
 
 def test_traditional_mirror_seed_becomes_simplified_without_pinyin():

@@ -15,6 +15,16 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from policydiff.model.document import Step
+from policydiff.read.text import (
+    CJK_PUNCT,
+    TONE_MARKS,
+    converter,
+    fix_t2s_leftovers,
+    is_cjk,
+    is_furniture,
+    is_wide,
+    strip_pinyin,
+)
 
 
 @dataclass
@@ -47,22 +57,6 @@ class _State:
 
 
 Rule = Callable[[_State], Step]
-
-# --------------------------------------------------------------------------- character classes
-
-
-def is_cjk(ch: str) -> bool:
-    """A Han character (basic block, extension A, compatibility ideographs)."""
-    o = ord(ch)
-    return 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0xF900 <= o <= 0xFAFF or 0x20000 <= o <= 0x2FFFF
-
-
-_CJK_PUNCT = set("，。、；：？！“”‘’（）《》〈〉【】〔〕—…·「」『』")
-
-
-def _is_wide(ch: str) -> bool:
-    return is_cjk(ch) or ch in _CJK_PUNCT
-
 
 # --------------------------------------------------------------------------- rules
 
@@ -192,79 +186,18 @@ def rule_line_endings(state: _State) -> Step:
     return Step("line_endings", n + k, f"{n} CR, {k} control/zero-width characters")
 
 
-def _opencc(config: str):
-    return _opencc_cached(config)
-
-
-@lru_cache(maxsize=4)
-def _opencc_cached(config: str):
-    import opencc
-
-    name = config if config.endswith(".json") else config
-    return opencc.OpenCC(name)
-
-
-# Tone-marked pinyin syllables as mirror converters print them: 關(guān), 會(huì ) (space inside).
-_PINYIN_ANNOT = re.compile(r"(?P<han>[\u3400-\u9fff\uf900-\ufaff])\((?P<syl>[a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,7}) ?\)")
-_TONE_MARKS = set("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ")
-
-
-def _strip_tone(s: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFD", s) if not unicodedata.combining(c)).replace("ü", "v")
-
-
-@lru_cache(maxsize=8192)
-def _readings(han: str) -> frozenset[str]:
-    from pypinyin import Style, pinyin
-
-    out: set[str] = set()
-    for style in (Style.TONE,):
-        for group in pinyin(han, style=style, heteronym=True, errors="ignore"):
-            out.update(s.lower() for s in group)
-    return frozenset(out)
-
-
-def is_reading(han: str, syllable: str, alt: str | None = None) -> bool:
-    """True when `syllable` is a pinyin reading of `han` (or of its converted form `alt`)."""
-    syl = syllable.lower()
-    readings = set(_readings(han))
-    if alt and alt != han:
-        readings |= _readings(alt)
-    if syl in readings:
-        return True
-    # converters sometimes print a heteronym pypinyin lists without that tone: accept a toneless
-    # match, but only for a syllable that carries a tone mark (so "(a)" or "(BIM)" never match)
-    if any(c in _TONE_MARKS for c in syl):
-        bare = _strip_tone(syl)
-        return any(_strip_tone(r) == bare for r in readings)
-    return False
-
-
 def rule_pinyin(state: _State) -> Step:
-    """Strip pinyin a converter inserted after a character, only where it is that character's reading."""
-    text = state.text
-    if "(" not in text:
-        return Step("pinyin_annotations", 0)
-    t2s = _opencc("t2s")
-    kept = 0
-
-    def repl(m: re.Match[str]) -> str:
-        nonlocal kept
-        han, syl = m.group("han"), m.group("syl")
-        if is_reading(han, syl, t2s.convert(han)):
-            return han
-        kept += 1
-        return m.group(0)
-
-    text, n = _PINYIN_ANNOT.subn(repl, text)
+    """Strip pinyin a converter inserted after a character (toned, toneless or neutral, single or
+    repeated), only where it is that character's reading: real parentheses such as (BIM) stay."""
+    text, removed, kept = strip_pinyin(state.text)
     state.text = text
-    return Step("pinyin_annotations", n - kept, f"{n - kept} annotations removed, {kept} parentheses kept")
+    return Step("pinyin_annotations", removed, f"{removed} annotations removed, {kept} parentheses kept")
 
 
 def rule_script(state: _State) -> Step:
     """Traditional → Simplified with OpenCC, when the text is Traditional (or a config is forced)."""
     text = state.text
-    t2s = _opencc("t2s")
+    t2s = converter("t2s")
     han = [c for c in text if is_cjk(c)]
     if not han:
         return Step("script", 0, "no Han characters")
@@ -276,8 +209,9 @@ def rule_script(state: _State) -> Step:
         state.source_script = "traditional"
     if state.source_script == "simplified" and state.script_config == "t2s":
         return Step("script", 0, f"simplified ({ratio:.1%} convertible)")
-    conv = _opencc(state.script_config)
-    out = conv.convert(text)
+    out = converter(state.script_config).convert(text)
+    if state.script_config != "s2t":
+        out = fix_t2s_leftovers(out)
     n = sum(1 for a, b in zip(text, out, strict=False) if a != b) if len(out) == len(text) else -1
     state.text = out
     return Step("script", n, f"{state.source_script} → simplified with OpenCC {state.script_config}")
@@ -308,7 +242,7 @@ def rule_punctuation(state: _State) -> Step:
             nxt = chars[i + 1] if i + 1 < len(chars) else ""
             if (prev.isdigit() and nxt.isdigit()) or nxt == "/":
                 continue
-            if (prev and _is_wide(prev)) or (nxt and _is_wide(nxt)) or prev in "）)%" or nxt in "（(\n,":
+            if (prev and is_wide(prev)) or (nxt and is_wide(nxt)) or prev in "）)%" or nxt in "（(\n,":
                 chars[i] = _HALF_TO_FULL[c]
                 n += 1
     text = "".join(chars)
@@ -318,7 +252,7 @@ def rule_punctuation(state: _State) -> Step:
         nonlocal n
         inner = m.group(1)
         before = text[m.start() - 1] if m.start() else "\n"
-        if any(_is_wide(c) for c in inner) or _is_wide(before) or before == "\n":
+        if any(is_wide(c) for c in inner) or is_wide(before) or before == "\n":
             n += 1
             return "（" + inner + "）"
         return m.group(0)
@@ -357,7 +291,7 @@ def rule_whitespace(state: _State) -> Step:
             parts = line.split(" ")
             rebuilt = parts[0]
             for part in parts[1:]:
-                if rebuilt and part and (_is_wide(rebuilt[-1]) or _is_wide(part[0])):
+                if rebuilt and part and (is_wide(rebuilt[-1]) or is_wide(part[0])):
                     rebuilt += part
                     n += 1
                 else:
@@ -370,17 +304,11 @@ def rule_whitespace(state: _State) -> Step:
     return Step("whitespace", n)
 
 
-_FURNITURE = re.compile(
-    r"^(?:https?://\S+|www\.\S+|.*(?:来源[:：]|作者[:：]|发布时间[:：]|浏览次数|【打印】|【关闭】|【字体|分享到|"
-    r"扫一扫|责任编辑[:：]|上一篇|下一篇|网站地图|版权所有|ICP备|网站标识码|当前位置[:：]|打印本页|关闭窗口).*)$"
-)
-
-
 def rule_boilerplate(state: _State) -> Step:
     """Drop web-page furniture lines (navigation, 来源/作者/发布时间/浏览次数/【打印】/分享, footers)."""
     kept, dropped = [], []
     for line in state.text.split("\n"):
-        if len(line) < 200 and _FURNITURE.match(line):
+        if is_furniture(line):
             dropped.append(line)
         else:
             kept.append(line)
@@ -409,7 +337,7 @@ def _odd(ch: str) -> bool:
 
 def _garbage(ch: str) -> bool:
     """Inside a suspect span, also Latin letters, brackets and tone letters continue the damage."""
-    return _odd(ch) or (ch.isascii() and not ch.isspace() and not ch.isdigit()) or ch in _TONE_MARKS
+    return _odd(ch) or (ch.isascii() and not ch.isspace() and not ch.isdigit()) or ch in TONE_MARKS
 
 
 def rule_suspects(state: _State) -> Step:
@@ -424,8 +352,8 @@ def rule_suspects(state: _State) -> Step:
             continue
         # `?` or `;` between Latin letters or digits (URLs, code) is not mojibake
         if c in "?;" and not (
-            (i and (is_cjk(text[i - 1]) or text[i - 1] in _CJK_PUNCT))
-            or (i + 1 < n and (is_cjk(text[i + 1]) or text[i + 1] in _CJK_PUNCT))
+            (i and (is_cjk(text[i - 1]) or text[i - 1] in CJK_PUNCT))
+            or (i + 1 < n and (is_cjk(text[i + 1]) or text[i + 1] in CJK_PUNCT))
         ):
             i += 1
             continue

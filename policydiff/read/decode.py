@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from policydiff.errors import PolicydiffError
+from policydiff.read.text import is_cjk
 
 MAX_BYTES = 20 * 1024 * 1024
 
@@ -168,15 +169,10 @@ def _check_text(text: str, label: str) -> None:
     if not text.strip():
         raise PolicydiffError(f"{label}: empty input (no text)")
     sample = text[:_SCORE_SAMPLE]
-    if any(_is_cjk(ch) for ch in sample):
+    if any(is_cjk(ch) for ch in sample):
         return
     controls = sum(1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\f\v")
     # Without a single Chinese character, a text made largely of control codes is binary data
     # that happened to decode (e.g. random bytes that are valid GB18030).
     if controls / len(sample) > 0.3:
         raise PolicydiffError(f"{label}: binary data (mostly control characters, no Chinese text)")
-
-
-def _is_cjk(ch: str) -> bool:
-    code = ord(ch)
-    return 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0x20000 <= code <= 0x3134F

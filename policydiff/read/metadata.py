@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+
+from policydiff import lexicon
+from policydiff.read.text import is_furniture, strip_pinyin, t2s
 
 # Only the head of a document carries its metadata; a fixed window keeps detection fast on
 # large inputs (the archive accepts up to 20 MB).
@@ -18,11 +20,6 @@ _HEAD_CHARS = 30_000
 _HEAD_LINES = 60  # non-empty lines searched for the header
 _TAIL_LINES = 10  # a bare notice may be signed and dated at the end
 _MAX_TITLE = 120
-
-_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
-# Mirror sites insert toned pinyin after characters: 關(guān)于, 會(huì ). Requiring a tone mark
-# keeps real parentheses such as (BIM), (CDO), (2019—2021年) intact.
-_PINYIN_RE = re.compile(rf"\((?=[a-zü{_TONED}]*[{_TONED}])[a-zü{_TONED}]{{1,7}}\s?\)")
 
 _BRACKETS_OPEN = "〔[【(（"
 _BRACKETS_CLOSE = "〕]】)）"
@@ -51,10 +48,10 @@ _MONTH_DAY_RE = re.compile(r"(?<![\d年])(?P<m>\d{1,2})月(?P<d>\d{1,2})日")
 _YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 
 _NOTICE_RE = re.compile(r"^(?P<issuer>[^，。、；：:,]{2,40}?)关于(?:印发|转发|发布|公布|颁布)(?P<title>.+?)的通知$")
-_PLAN_WORDS = ("要点", "方案", "规划", "计划", "意见", "办法", "纲要", "通知", "决定", "条例", "细则", "措施", "规定", "行动")
+_PLAN_WORDS = lexicon.words("plan_words")
 _CITED_PLAN_RE = re.compile(rf"《(?P<title>[^《》]{{4,80}}?(?:{'|'.join(_PLAN_WORDS)})(?:[(（][^()（）]*[)）])?)》")
 _ISSUER_TAIL_RE = re.compile(r"(?:办公厅|办公室|人民政府|委员会|管理局|局|厅|部|署|院)$")
-_NEWS_MARKERS = ("记者", "日电", "日讯", "报道", "据悉", "日前", "近日", "下称", "发布《", "印发《", "通讯员")
+_NEWS_MARKERS = lexicon.words("news_markers")
 
 # Web-page furniture: site names, URLs, "来源:… 发布时间:…" bars, print/share buttons, breadcrumbs.
 _FURNITURE_RE = re.compile(
@@ -119,11 +116,6 @@ def detect(text: str) -> DetectedMeta:
     )
 
 
-def strip_pinyin(text: str) -> str:
-    """Remove mirror-site toned pinyin annotations such as 關(guān)于 → 關于."""
-    return _PINYIN_RE.sub("", text)
-
-
 def _head_lines(text: str) -> list[str]:
     head = _normalise(text[:_HEAD_CHARS])
     out: list[str] = []
@@ -137,20 +129,7 @@ def _head_lines(text: str) -> list[str]:
 
 
 def _normalise(text: str) -> str:
-    return _t2s(strip_pinyin(text))
-
-
-def _t2s(text: str) -> str:
-    if all(ord(ch) < 0x3400 for ch in text):
-        return text  # nothing Chinese: skip loading OpenCC
-    return _converter().convert(text)
-
-
-@lru_cache(maxsize=1)
-def _converter():  # opencc ships no type hints
-    import opencc  # lazy: the CLI must start instantly
-
-    return opencc.OpenCC("t2s")
+    return t2s(strip_pinyin(text)[0])
 
 
 def _find_doc_no(lines: list[str]) -> tuple[str, int | None]:
@@ -277,7 +256,7 @@ def _iso(y: int, m: int, d: int) -> str:
 
 
 def _is_furniture(line: str) -> bool:
-    if _FURNITURE_RE.search(line):
+    if is_furniture(line) or _FURNITURE_RE.search(line):
         return True
     # A bare site name ("揭阳市人民政府", "广东省人民政府门户网站") above the real content.
     return len(line) <= 16 and bool(re.search(r"(?:人民政府|门户网站|政府网|网站)$", line))

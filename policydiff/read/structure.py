@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from policydiff import lexicon
 from policydiff.model.tree import Node
 from policydiff.read.metadata import DATE_LINE, DOC_NO_LINE
 
@@ -71,7 +72,7 @@ def match_heading(line: str) -> tuple[str, int, str, int] | None:
 
 # --------------------------------------------------------------------------- header lines
 
-_TITLE_WORDS = re.compile(r"方案|要点|规划|意见|通知|办法|计划|纲要|决定|规定|细则|如何|报告")
+_TITLE_WORDS = lexicon.pattern("title_words")
 _CLOSING = re.compile(r"^(?:（此件[^）]*）|附件[:：\d]|抄送[:：]|公开方式[:：]|信息公开选项[:：])")
 _SENTENCE_END = "。！？；"
 
@@ -151,10 +152,13 @@ def _parse_front(text: str, spans: list[tuple[int, int]], doc: Node) -> None:
 
 # --------------------------------------------------------------------------- responsibilities
 
-_RESP_WORDS = re.compile(r"牵头|配合|负责|参与|协助")
-_ROLE = re.compile(r"(按职责分别负责|按职责分别牵头|分别牵头|分别负责|牵头|配合|负责|参与|协助)")
+#: role words of responsibility statements (牵头, 配合, 负责 …) and the role each gives
+_ROLES = lexicon.mapping("responsibility_roles")
+_RESP_WORDS = re.compile("|".join(re.escape(w) for w in _ROLES if len(w) == 2))
+_ROLE = re.compile(f"({'|'.join(re.escape(w) for w in sorted(_ROLES, key=len, reverse=True))})")
 _ORG_SPLIT = re.compile(r"[、，,；]")
-_DEPT_SUFFIX = re.compile(r"(厅|局|委|办|署|室|会|院|部|中心|集团|总队|社|行|政府|公司|分署|分行)$")
+_DEPT_SUFFIX = re.compile(f"(?:{lexicon.alternation('department_suffixes')})$")
+_UNPREFIXED = re.compile(f"^(?:{lexicon.alternation('unprefixed_orgs')})")
 
 
 def _balanced_tail_paren(text: str, end: int, floor: int) -> tuple[int, int] | None:
@@ -195,7 +199,7 @@ def _org_nodes(text: str, a: int, b: int) -> list[Node]:
                 full = name
                 if name.startswith("省") and not name.startswith("省直") and not name.startswith("省有关"):
                     prefix = "省"
-                elif prefix and _DEPT_SUFFIX.search(name) and not re.match(r"^(各|中国|国家|海关|南方|广州|深圳|珠海)", name) \
+                elif prefix and _DEPT_SUFFIX.search(name) and not _UNPREFIXED.match(name) \
                         and not name.endswith("政府"):
                     full = prefix + name
                 out.append(Node("org", s, e, {"name": full}))
@@ -219,7 +223,7 @@ def parse_responsibility(text: str, a: int, b: int) -> Node:
         while seg_a < names_b and text[seg_a] in "，；、":
             seg_a += 1
         word = m.group(1)
-        tag = "support" if word in ("配合", "参与", "协助") else "lead"
+        tag = _ROLES.get(word, "lead")
         node = Node(tag, seg_a, seg_b, {"role": word})
         node.children = _org_nodes(text, seg_a, names_b)
         resp.children.append(node)

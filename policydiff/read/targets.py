@@ -15,43 +15,22 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
+from policydiff import lexicon
 from policydiff.model.tree import Node
 from policydiff.read.metadata import DOC_NO
 
 # --------------------------------------------------------------------------- vocabulary
 
-#: comparator phrases before the number, longest first within each reading
-_BEFORE: list[tuple[str, str]] = sorted(
-    [(p, "ge") for p in ("不低于", "不少于", "不小于", "至少", "最少", "达到", "达", "提高到", "提高至", "提升到",
-                         "提升至", "增至", "增加到", "增加至", "扩大到", "扩大至", "增长到", "增长至")]
-    + [(p, "gt") for p in ("超过", "突破", "高于", "多于", "大于", "超")]
-    + [(p, "le") for p in ("不超过", "不高于", "至多", "最多", "压缩至", "压缩到", "降至", "降到", "降低至", "降低到",
-                           "缩短至", "缩短到", "减少至", "减少到", "减至", "控制在", "缩减至", "缩减到")]
-    + [(p, "lt") for p in ("低于", "少于", "不足", "不到")]
-    + [(p, "approx") for p in ("约", "大约", "接近")]
-    + [(p, "reduce_by") for p in ("降低", "减少", "压缩", "缩短", "下降", "缩减", "减", "砍")],
-    key=lambda x: -len(x[0]),
-)
-_AFTER: list[tuple[str, str]] = [("以上", "ge"), ("以下", "le"), ("以内", "le"), ("之内", "le"), ("内", "le"),
-                                 ("多", "gt"), ("余", "gt"), ("左右", "approx")]
-
+#: comparator phrases before the number, longest first; and after it (以上, 以内, 左右 …)
+_BEFORE: list[tuple[str, str]] = sorted(((p, c) for p, c, where in lexicon.table("comparators") if where == "before"),
+                                        key=lambda x: -len(x[0]))
+_AFTER: list[tuple[str, str]] = [(p, c) for p, c, where in lexicon.table("comparators") if where == "after"]
 #: units after the number (and its 万/亿), longest first; value is the canonical unit
-_UNITS: list[tuple[str, str]] = sorted(
-    [("个工作日", "工作日"), ("工作日", "工作日"), ("个百分点", "个百分点"), ("%", "%"), ("个月", "个月"),
-     ("小时", "小时"), ("分钟", "分钟"), ("秒", "秒"), ("天", "日"), ("日", "日"), ("核vCPU", "核vCPU"),
-     ("核", "核"), ("TB", "TB"), ("PB", "PB"), ("GB", "GB"), ("元", "元"), ("人次", "人次"), ("次", "次"),
-     ("项", "项"), ("个", "个"), ("家", "家"), ("台", "台"), ("条", "条"), ("种", "种"), ("类", "类"),
-     ("名", "名"), ("栋", "栋"), ("款", "款"), ("枚", "枚"), ("户", "户"), ("件", "件"), ("宗", "宗"),
-     ("所", "所"), ("座", "座"), ("套", "套"), ("张", "张"), ("份", "份"), ("批", "批"), ("位", "位"),
-     ("人", "人"), ("倍", "倍"), ("公里", "公里"), ("千米", "公里"), ("米", "米"), ("间", "间"), ("部", "部"),
-     ("辆", "辆"), ("册", "册"), ("篇", "篇"), ("场", "场"), ("期", "期"), ("村", "村"), ("镇", "镇")],
-    key=lambda x: -len(x[0]),
-)
+_UNITS: list[tuple[str, str]] = sorted(lexicon.table("units"), key=lambda x: -len(x[0]))
 #: units that make a number a name or a date, not a commitment
-_NOT_UNITS = ("年", "周年", "月", "届", "号", "楼", "层", "版", "G", "D", "+")
+_NOT_UNITS = lexicon.words("not_units")
 _MULT = {"万": 10_000, "亿": 100_000_000, "千万": 10_000_000, "百万": 1_000_000, "万亿": 10**12, "千": 1000}
-_HOTLINES = {"110", "119", "120", "122", "12345", "12315", "12366", "12333", "12348", "12369", "12319",
-             "12320", "12358", "12306", "12388", "96333"}
+_HOTLINES = frozenset(lexicon.words("hotlines"))
 
 _NUM = re.compile(r"(?<![\d.])(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?P<mult>万亿|千万|百万|万|亿|千)?")
 _CN_NUM = re.compile(r"(?P<num>[零〇一二两三四五六七八九十百千万亿]+(?:点[零〇一二三四五六七八九]+)?)")
@@ -72,12 +51,10 @@ _SEPARATORS = "，；。：！？\n"
 _SENTENCE_END = "。；！？\n"
 
 #: programmes and levels a target may belong to
-_PROGRAMME = re.compile(r"粤[省商政康监平安治慧优公信]\w?[事通易图码管安慧办]|"
-                        r"湾区通|开放广东|信用广东|数字财政|粤安居|南粤家政|广东政务服务网|免证办")
-_LEVEL = re.compile(r"(?<![省市县])(?:省级|市县级|市级|县级|镇村级|镇级|村级|省直单位|省直部门|市县两级|省市县)")
+_PROGRAMME = lexicon.pattern("programmes")
+_LEVEL = re.compile(rf"(?<![省市县])(?:{lexicon.alternation('levels')})")
 _QUOTED = re.compile(r"“([^”]{2,14})”")
-_FILLER = re.compile(r"^(?:并|且|其中|同时|力争|争取|确保|推动|推进|实现|使|将|全省|全面|累计|预计|基本|初步|逐步|"
-                     r"进一步|平台|有效|以上|新增|达到|支持|目标|要|均|和|及|在|每个|原则上|各地各部门|、)+")
+_FILLER = re.compile(rf"^(?:{lexicon.alternation('metric_filler')})+")
 
 
 @dataclass
