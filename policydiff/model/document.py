@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from policydiff.model.layouts import BLOCKS
 from policydiff.model.tree import Node
 
-#: elements that are clauses (they carry an eId and text of their own)
-BLOCKS = ("section", "para", "point", "subpoint", "item")
+#: clause elements that hold the others and are cited by their own number only
+CONTAINERS = ("chapter", "subchapter", "section")
 
 
 @dataclass
@@ -130,12 +131,14 @@ class Document:
                 if child.tag not in BLOCKS and child.tag != "p":
                     continue
                 eid = child.attrs.get("eId", "")
-                sec = section or (eid if child.tag == "section" else "")
+                sec = section or (eid if child.tag in CONTAINERS else "")
                 block_kids = [c for c in child.children if c.tag in BLOCKS or c.tag == "p"]
                 if child.tag == "p":
                     heading, content = "", self.slice(child)
                 else:
                     heading, content = own(child, "heading"), own(child, "content")
+                    if child.tag in CONTAINERS and not block_kids:  # a section of prose is a task too
+                        content = content or "".join(self.slice(c) for c in child.children if c.tag == "intro")
                 resp = child.find("responsibility")
                 lead = [o.attrs.get("name", self.slice(o)) for r in (resp.children if resp else []) if r.tag == "lead"
                         for o in r.children if o.tag == "org"]
@@ -145,13 +148,13 @@ class Document:
                 out.append(Clause(
                     eid=eid, tag=child.tag, num=child.attrs.get("num", ""), heading=heading, content=content,
                     lead=lead, support=support, targets=targets, parent=parent, section=sec, order=len(out),
-                    is_leaf=not block_kids and child.tag != "section",
+                    is_leaf=not block_kids and (child.tag not in CONTAINERS or bool(content)),
                     start=child.start, end=child.end,
                     suspects=sum(1 for s in _own_inline(child) if s.tag == "suspect"),
                     children=[c.attrs.get("eId", "") for c in block_kids],
                     responsibility=self.slice(resp),
                     label=labels.setdefault(eid, labels.get(parent, "") + child.attrs.get("num", "")
-                                            if child.tag != "section" else ""),
+                                            if child.tag not in CONTAINERS else ""),
                 ))
                 walk(child, eid, sec)
 
@@ -159,9 +162,9 @@ class Document:
         # provincial plans number tasks across sections (（十二）7. is unique); city plans restart in
         # each section, and there the section's number is needed to tell clauses apart
         cited = [c.label for c in out if c.label]
-        nums = {c.eid: c.num for c in out if c.tag == "section"}
+        nums = {c.eid: c.num for c in out if c.tag in CONTAINERS}
         for c in out:
-            if c.tag == "section":
+            if c.tag in CONTAINERS:
                 c.label = c.num
             elif len(cited) != len(set(cited)):
                 c.label = nums.get(c.section, "") + c.label

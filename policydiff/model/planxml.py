@@ -15,6 +15,7 @@ from lxml import etree
 
 from policydiff.errors import PolicydiffError
 from policydiff.model.document import DocMeta, Document, Step
+from policydiff.model.layouts import BLOCKS
 from policydiff.model.tree import Node
 
 _META_ATTRS = [
@@ -27,8 +28,11 @@ _META_ATTRS = [
 @lru_cache(maxsize=1)
 def schema() -> etree.RelaxNG:
     """The RelaxNG schema shipped inside the package."""
-    data = resources.files("policydiff.model").joinpath("schema/plan.rng").read_bytes()
-    return etree.RelaxNG(etree.fromstring(data, _safe_parser()))
+    data = resources.files("policydiff.model").joinpath("schema/plan.rng").read_text(encoding="utf-8")
+    # the block elements come from the layout registry: a new numbering level is a data change
+    blocks = "".join(f'<element name="{tag}"><ref name="blockBody"/></element>' for tag in BLOCKS)
+    data = data.replace("<!-- blocks from policydiff.model.layouts -->", blocks)
+    return etree.RelaxNG(etree.fromstring(data.encode("utf-8"), _safe_parser()))
 
 
 def _safe_parser() -> etree.XMLParser:

@@ -218,6 +218,7 @@ def rule_script(state: _State) -> Step:
 
 
 _HALF_TO_FULL = {",": "，", ";": "；", ":": "："}
+_ANGLE_PAIR = re.compile(r"(?<=[\u4e00-\u9fff])[‹<]([\u4e00-\u9fff、]{1,12})[›>](?=[\u4e00-\u9fff])")
 _PAREN_PAIR = re.compile(r"\(([^()\n]{0,300})\)")
 
 
@@ -262,6 +263,10 @@ def rule_punctuation(state: _State) -> Step:
         if new == text:
             break
         text = new
+
+    # org names typed with angle brackets: 各县‹市、区›人民政府, 各县<市、区>人民政府 → 各县（市、区）人民政府
+    text, k = _ANGLE_PAIR.subn(r"（\1）", text)
+    n += k
 
     # doubled punctuation from mirrors: ",," → "，"; ",、" → "、"; ",。" → "。"
     def dedupe(m: re.Match[str]) -> str:

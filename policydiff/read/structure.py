@@ -12,61 +12,37 @@ import re
 from dataclasses import dataclass
 
 from policydiff import lexicon
+from policydiff.model.document import CONTAINERS
+from policydiff.model.layouts import EID_PREFIX, levels
 from policydiff.model.tree import Node
+from policydiff.read import responsibility
+from policydiff.read.cjknum import circled_int, cn_int
 from policydiff.read.metadata import DATE_LINE, DOC_NO_LINE
 
 # --------------------------------------------------------------------------- numbering
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-
-
 def cn_to_int(s: str) -> int:
-    """Chinese numeral of heading size (一 … 九十九, 一百…) → int."""
-    total, num = 0, 0
-    for ch in s:
-        if ch in _CN_DIGITS:
-            num = _CN_DIGITS[ch]
-        elif ch == "十":
-            total += (num or 1) * 10
-            num = 0
-        elif ch == "百":
-            total += (num or 1) * 100
-            num = 0
-    return total + num
-
-
-_CN = "一二三四五六七八九十百零〇两"
-_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
-
-#: (tag, level, regex at line start); the number group is `n`
-LEVELS: list[tuple[str, int, re.Pattern[str]]] = [
-    ("section", 1, re.compile(rf"^(?P<n>[{_CN}]{{1,4}})、")),
-    ("para", 2, re.compile(rf"^（(?P<n>[{_CN}]{{1,4}})）")),
-    ("point", 3, re.compile(r"^(?P<n>\d{1,3})[.．、](?![\d%])")),
-    ("subpoint", 4, re.compile(r"^(?:（(?P<n>\d{1,3})）|(?P<m>\d{1,3})[)）])")),
-    ("item", 5, re.compile(rf"^(?P<n>[{_CIRCLED}])")),
-]
-
-
-_EID_PREFIX = {"section": "sec", "para": "para", "point": "point", "subpoint": "subpoint", "item": "item"}
+    """Chinese numeral of a heading (一 … 九十九, 一百一十一 …) → int (0 when it is none)."""
+    return cn_int(s) or 0
 
 
 def match_heading(line: str) -> tuple[str, int, str, int] | None:
-    """(tag, level, printed number, value) when the line opens a numbered clause."""
-    for tag, level, rx in LEVELS:
-        m = rx.match(line)
+    """(tag, rank, printed number, value) when the line opens a numbered clause (levels: the
+    layout registry)."""
+    for level in levels():
+        m = level.pattern.match(line)
         if not m:
             continue
-        raw = m.group("n") or (m.groupdict().get("m") or "")
-        if tag in ("section", "para"):
-            value = cn_to_int(raw)
-        elif tag == "item":
-            value = _CIRCLED.index(raw) + 1
+        raw = m.group("n")
+        if level.numeral == "cn":
+            value = cn_int(raw) or 0
+        elif level.numeral == "circled":
+            value = circled_int(raw) or 0
         else:
             value = int(raw)
         if value <= 0:
             continue
-        return tag, level, m.group(0), value
+        return level.tag, level.rank, m.group(0), value
     return None
 
 
@@ -100,9 +76,7 @@ def _is_title_like(line: str) -> bool:
 
 
 def _ends_with_responsibility(line: str) -> bool:
-    end = len(line.rstrip("。；"))
-    span = _balanced_tail_paren(line, end, 0)
-    return bool(span and _RESP_WORDS.search(line[span[0]:span[1]]))
+    return responsibility.tail_statement(line, len(line.rstrip("。；")), 0) is not None
 
 
 def _parse_front(text: str, spans: list[tuple[int, int]], doc: Node) -> None:
@@ -150,96 +124,17 @@ def _parse_front(text: str, spans: list[tuple[int, int]], doc: Node) -> None:
         doc.children.append(pre)
 
 
-# --------------------------------------------------------------------------- responsibilities
-
-#: role words of responsibility statements (牵头, 配合, 负责 …) and the role each gives
-_ROLES = lexicon.mapping("responsibility_roles")
-_RESP_WORDS = re.compile("|".join(re.escape(w) for w in _ROLES if len(w) == 2))
-_ROLE = re.compile(f"({'|'.join(re.escape(w) for w in sorted(_ROLES, key=len, reverse=True))})")
-_ORG_SPLIT = re.compile(r"[、，,；]")
-_DEPT_SUFFIX = re.compile(f"(?:{lexicon.alternation('department_suffixes')})$")
-_UNPREFIXED = re.compile(f"^(?:{lexicon.alternation('unprefixed_orgs')})")
-
-
-def _balanced_tail_paren(text: str, end: int, floor: int) -> tuple[int, int] | None:
-    """The （…） that closes at text[end-1], with nested pairs balanced; (start, end)."""
-    if end <= floor or text[end - 1] != "）":
-        return None
-    depth, i = 0, end - 1
-    while i >= floor:
-        c = text[i]
-        if c == "）":
-            depth += 1
-        elif c == "（":
-            depth -= 1
-            if depth == 0:
-                return i, end
-        elif c == "\n":
-            return None
-        i -= 1
-    return None
-
-
-def _org_nodes(text: str, a: int, b: int) -> list[Node]:
-    """Split a department list on 、，; give each an org node with the name it stands for."""
-    out: list[Node] = []
-    pos, prefix = a, ""
-    depth = 0
-    seg_start = a
-    for i in range(a, b + 1):
-        c = text[i] if i < b else "、"
-        if c == "（":
-            depth += 1
-        elif c == "）":
-            depth -= 1
-        if i == b or (depth == 0 and _ORG_SPLIT.match(c)):
-            s, e = seg_start, i
-            name = text[s:e].strip()
-            if name:
-                full = name
-                if name.startswith("省") and not name.startswith("省直") and not name.startswith("省有关"):
-                    prefix = "省"
-                elif prefix and _DEPT_SUFFIX.search(name) and not _UNPREFIXED.match(name) \
-                        and not name.endswith("政府"):
-                    full = prefix + name
-                out.append(Node("org", s, e, {"name": full}))
-            seg_start = i + 1
-        pos = i
-    del pos
-    return out
-
-
-def parse_responsibility(text: str, a: int, b: int) -> Node:
-    """（A、B牵头，C、D配合） → responsibility with lead and support org lists."""
-    resp = Node("responsibility", a, b)
-    inner_a, inner_b = a + 1, b - 1
-    inner = text[inner_a:inner_b]
-    # each role word closes a run of departments: "A、B牵头，C，D、E配合" → lead A B, support C D E
-    prev = inner_a
-    for m in _ROLE.finditer(inner):
-        seg_a, seg_b = prev, inner_a + m.end()
-        names_b = inner_a + m.start()
-        prev = seg_b
-        while seg_a < names_b and text[seg_a] in "，；、":
-            seg_a += 1
-        word = m.group(1)
-        tag = _ROLES.get(word, "lead")
-        node = Node(tag, seg_a, seg_b, {"role": word})
-        node.children = _org_nodes(text, seg_a, names_b)
-        resp.children.append(node)
-    return resp
-
-
 # --------------------------------------------------------------------------- the body
 
 
-def _own_text_nodes(text: str, node: Node, own_a: int, own_b: int, first_line_end: int, num_len: int) -> None:
+def _own_text_nodes(text: str, node: Node, own_a: int, own_b: int, first_line_end: int, num_len: int,
+                    lead_first: bool = False) -> None:
     """Fill a numbered block's own text: num, heading, content, responsibility (or intro for sections)."""
     kids: list[Node] = []
     num_b = own_a + num_len
     kids.append(Node("num", own_a, num_b))
     head_a = num_b
-    if node.tag == "section":
+    if node.tag in CONTAINERS:
         kids.append(Node("heading", head_a, first_line_end))
         if own_b > first_line_end + 1:
             intro = Node("intro", first_line_end + 1, own_b, {"eId": node.attrs["eId"] + "__intro"})
@@ -255,13 +150,8 @@ def _own_text_nodes(text: str, node: Node, own_a: int, own_b: int, first_line_en
         cut = colon
     head_b = head_a + cut + 1 if cut >= 0 else first_line_end
     # a responsibility parenthetical closes the clause's own text
-    resp_span = None
-    tail_b = own_b
-    while tail_b > head_b and text[tail_b - 1] in "。；;\n ":
-        tail_b -= 1
-    span = _balanced_tail_paren(text, tail_b, head_a)
-    if span and _RESP_WORDS.search(text[span[0]:span[1]]) and span[1] - span[0] <= 200:
-        resp_span = span
+    tail_b = _own_tail(text, head_b, own_b)
+    resp_span = responsibility.tail_statement(text, tail_b, head_a)
     if resp_span and resp_span[0] < head_b:
         head_b = resp_span[0]
     if head_b > head_a:
@@ -271,8 +161,20 @@ def _own_text_nodes(text: str, node: Node, own_a: int, own_b: int, first_line_en
     if content_b > content_a:
         kids.append(Node("content", content_a, content_b))
     if resp_span:
-        kids.append(parse_responsibility(text, *resp_span))
+        kids.append(responsibility.parse(text, *resp_span, lead_first=lead_first))
     node.children = kids + node.children
+
+
+def _own_tail(text: str, a: int, b: int) -> int:
+    """Where a clause's own words end: before closing punctuation and a 下同 note line."""
+    while True:
+        while b > a and text[b - 1] in "。；;\n ":
+            b -= 1
+        line_a = text.rfind("\n", a, b) + 1
+        if line_a > a and responsibility.is_note(text[line_a:b]):
+            b = line_a
+            continue
+        return b
 
 
 def _lines_in(text: str, a: int, b: int) -> list[tuple[int, int]]:
@@ -280,6 +182,7 @@ def _lines_in(text: str, a: int, b: int) -> list[tuple[int, int]]:
 
 
 def _parse_numbered(text: str, spans: list[tuple[int, int]], doc: Node) -> None:
+    lead_first = responsibility.lead_first_note(text)
     body = Node("body", spans[0][0], spans[-1][1])
     doc.children.append(body)
     stack: list[tuple[int, Node, int, int]] = []  # (level, node, first_line_end, num_len)
@@ -295,7 +198,7 @@ def _parse_numbered(text: str, spans: list[tuple[int, int]], doc: Node) -> None:
             stack.pop()
         parent = stack[-1][1] if stack else body
         base = parent.attrs.get("eId", "")
-        part = f"{_EID_PREFIX[tag]}_{value}"
+        part = f"{EID_PREFIX[tag]}_{value}"
         eid = f"{base}__{part}" if base else part
         if eid in used:  # numbering repeats: keep ids unique
             k = 2
@@ -311,7 +214,7 @@ def _parse_numbered(text: str, spans: list[tuple[int, int]], doc: Node) -> None:
     _close_extents(body, spans[-1][1])
     for node, first_end, num_len in opened:
         own_b = node.children[0].start - 1 if node.children else node.end
-        _own_text_nodes(text, node, node.start, own_b, first_end, num_len)
+        _own_text_nodes(text, node, node.start, own_b, first_end, num_len, lead_first)
 
 
 def _close_extents(parent: Node, end: int) -> None:
@@ -362,11 +265,15 @@ def _closing_start(text: str, spans: list[tuple[int, int]]) -> int:
     return close_from
 
 
+#: the levels whose first heading opens the body of a numbered document
+_OPENERS = ("chapter", "section", "article", "para")
+
+
 def parse(text: str, kind: str = "") -> Parsed:
     """Parse cleaned text into header, preamble, body and closing."""
     spans = _lines(text)
     root = Node("document", 0, len(text))
-    first = next((i for i, (a, b) in enumerate(spans) if (h := match_heading(text[a:b])) and h[0] in ("section", "para")), None)
+    first = next((i for i, (a, b) in enumerate(spans) if (h := match_heading(text[a:b])) and h[0] in _OPENERS), None)
     numbered = first is not None and kind != "news"
     if numbered:
         assert first is not None
