@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 LAYOUTS = Path(__file__).resolve().parent / "data" / "layouts"
-_NOISE = re.compile(r"[\s“”\"'‘’《》「」]")
+_NOISE = re.compile(r"[\s“”\"'‘’《》「」（）()]")
 
 
 def _norm(s: str) -> str:

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 
 from policydiff import lexicon
+from policydiff.model.layouts import levels
+from policydiff.read import cjknum
 from policydiff.read.text import is_furniture, strip_pinyin, t2s
 
 # Only the head of a document carries its metadata; a fixed window keeps detection fast on
@@ -60,6 +62,9 @@ _FURNITURE_RE = re.compile(
 )
 
 
+_LABELLED_DOCNO = re.compile(r"文\s*号\s*[:：]\s*(\S+)")
+_SLASH_DATE_RE = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d\d)[/.-](?P<m>\d{1,2})[/.-](?P<d>\d{1,2})(?!\d)")
+
 #: for the structure parser (tagging header lines) and the target extractor (masking 文号 numbers)
 DOC_NO_LINE = _DOCNO_LINE_RE
 DATE_LINE = _DATE_LINE_RE
@@ -89,20 +94,20 @@ def detect(text: str) -> DetectedMeta:
     issuer, notice_title = _find_notice(lines)
     headline = next((ln for ln in lines if not _is_furniture(ln)), "")
 
-    is_news = not doc_no and not notice_title and _looks_like_news(lines, headline)
+    is_news = not doc_no and not notice_title and not _has_numbered_tasks(text) and _looks_like_news(lines, headline)
     if notice_title:
         title = notice_title
     elif is_news:
         title = _cited_plan(lines[:6]) or headline
     else:
-        title = headline
+        title = _plan_title(lines) or headline
 
     if not issuer and not is_news:
         issuer = _signature_issuer(lines) or _signature_issuer(tail)
 
     date = _find_date(lines, tail, title, is_news)
 
-    year = doc_year or _first_year(title) or (int(date[:4]) if date else None)
+    year = _first_year(title) or doc_year or (int(date[:4]) if date else None)
     if len(title) > _MAX_TITLE:  # a document without line breaks has no title line: keep a label
         title = title[:_MAX_TITLE] + "…"
     return DetectedMeta(
@@ -139,6 +144,12 @@ def _find_doc_no(lines: list[str]) -> tuple[str, int | None]:
         m = _DOCNO_LINE_RE.match(line.replace(" ", ""))
         if m:
             return _format_doc_no(m), int(m["year"])
+    for line in lines[:12]:
+        labelled = _LABELLED_DOCNO.search(line)
+        if labelled:
+            m = _DOCNO_ANY_RE.search(labelled.group(1))
+            if m:
+                return _format_doc_no(m), int(m["year"])
     for line in lines[:12]:
         if "。" in line or "，" in line:
             continue
@@ -183,6 +194,33 @@ def _cited_plan(lines: list[str]) -> str:
     return ""
 
 
+def _plan_title(lines: list[str]) -> str:
+    """A plan's own title line when no notice names it: short, no sentence punctuation, not the
+    recipients, 文号 or date, and ending like a plan title (…要点, …方案（2023—2025年）)."""
+    for line in lines[:30]:
+        if len(line) > 80 or "。" in line or line.endswith(("：", ":")) or _is_furniture(line):
+            continue
+        if _DOCNO_LINE_RE.match(line.replace(" ", "")) or _DATE_LINE_RE.match(line.replace(" ", "")):
+            continue
+        bare = re.sub(r"[(（][^()（）]*[)）]$", "", line)
+        if bare.endswith(_PLAN_WORDS) and not line.startswith(("关于", "《")):
+            return line
+    return ""
+
+
+def _has_numbered_tasks(text: str) -> bool:
+    """A text with numbered tasks (一、 （一） 第一条 第一章 …) is a plan whatever its header says."""
+    openers = [lv.pattern for lv in levels() if lv.tag in ("chapter", "section", "article", "para")]
+    count = 0
+    for line in text[:_HEAD_CHARS * 4].splitlines():
+        line = line.strip()
+        if any(rx.match(line) for rx in openers):
+            count += 1
+            if count >= 3:
+                return True
+    return False
+
+
 def _looks_like_news(lines: list[str], headline: str) -> bool:
     lead = "".join(lines[:6])
     if any(marker in lead for marker in _NEWS_MARKERS):
@@ -214,7 +252,7 @@ def _find_date(lines: list[str], tail: list[str], title: str, is_news: bool) -> 
     # A news lead: "2月24日，广东省政府官网发布《…2020年工作要点》" — the year comes from the title.
     lead = lines[:6] if is_news else []
     for line in lead:
-        m = _FULL_DATE_RE.search(line)
+        m = _FULL_DATE_RE.search(line) or _SLASH_DATE_RE.search(line)
         if m:
             iso = _iso(int(m["y"]), int(m["m"]), int(m["d"]))
             if iso:
@@ -237,15 +275,8 @@ def _first_year(text: str) -> int | None:
 
 
 def _cn_int(s: str) -> int:
-    s = s.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
-    if s.isdigit():
-        return int(s)
-    if len(s) == 4 and "十" not in s:  # 二〇一九 → 2019, digit by digit
-        return int("".join(str(_CN_DIGITS.get(ch, 0)) for ch in s))
-    if "十" in s:  # 二十一 → 21, 十二 → 12, 三十 → 30
-        tens, _, ones = s.partition("十")
-        return _CN_DIGITS.get(tens, 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0)
-    return _CN_DIGITS.get(s, 0)
+    """A date part in Arabic, full-width or Chinese digits (二〇一九 → 2019, 十二 → 12); 0 if none."""
+    return cjknum.to_int(s) or 0
 
 
 def _iso(y: int, m: int, d: int) -> str:

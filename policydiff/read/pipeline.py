@@ -19,7 +19,9 @@ def process(text: str, meta: DocMeta | None = None, *, is_html: bool = False, sc
     cleaned = normalize.clean(text, is_html=is_html, script_config=script_config)
     parsed = structure.parse(cleaned.text, kind=meta.kind if meta.kind == "news" else "")
     if not (meta.doc_no and meta.date and meta.title and meta.issuer and meta.year):
-        found = metadata.detect(cleaned.text)  # what the caller (the catalog) did not say
+        # what the caller (the catalog) did not say, read before furniture lines are dropped: a
+        # portal's 文号/发布日期 bar and a news dateline hold metadata
+        found = metadata.detect(cleaned.text if is_html else text)
         meta.doc_no = meta.doc_no or found.doc_no
         meta.date = meta.date or found.date
         meta.title = meta.title or found.title
