@@ -38,7 +38,7 @@ def _utf16(name: str) -> bytes:
 
 
 # OLE directory entries store stream names in UTF-16LE; property sets may use either encoding.
-_WORD_STREAM = _utf16("WordDocument")
+WORD_STREAM = _utf16("WordDocument")
 _WORKS_STREAMS = (_utf16("MatOST"), _utf16("CONTENTS"))
 _KINGSOFT_MARKS = (b"KSOProductBuildVer", _utf16("KSOProductBuildVer"), b"WPS Office", _utf16("WPS Office"),
                    b"Kingsoft", _utf16("Kingsoft"))
@@ -88,7 +88,7 @@ def _sniff_zip(data: bytes) -> str | None:
 def _sniff_ole(data: bytes) -> str | None:
     if any(mark in data for mark in _KINGSOFT_MARKS):
         return "wps"
-    if _WORD_STREAM in data:
+    if WORD_STREAM in data:
         return "doc"
     if all(stream in data for stream in _WORKS_STREAMS):
         return "wps"
