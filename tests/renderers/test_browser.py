@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 import pytest
-from test_renderers_html import EVIL_EID, PWN, hostile_comparison, real_comparison
+from test_html import EVIL_EID, PWN, hostile_comparison, real_comparison
 
 from renderers import html as html_renderer
 from renderers.common import card_id, card_tags, card_targets

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
-from test_renderers_html import ATTR, EVIL_EID, PWN, STYLE, hostile_comparison, real_comparison
+from test_html import ATTR, EVIL_EID, PWN, STYLE, hostile_comparison, real_comparison
 
 from renderers import markdown
 from renderers.common import one_line

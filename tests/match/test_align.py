@@ -129,7 +129,7 @@ def _gold(name):
     import csv
     from pathlib import Path
 
-    path = Path(__file__).parent / "data" / "alignments" / f"{name}.tsv"
+    path = Path(__file__).resolve().parents[1] / "data" / "alignments" / f"{name}.tsv"
     with open(path, encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh, delimiter="\t"))
     pairs, sure, conf = set(), set(), {}

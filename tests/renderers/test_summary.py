@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from markdown_it import MarkdownIt
-from test_renderers_html import ATTR, PWN, STYLE, hostile_comparison, real_comparison
+from test_html import ATTR, PWN, STYLE, hostile_comparison, real_comparison
 
 from renderers import summary
 
