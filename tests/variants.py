@@ -9,7 +9,7 @@ functions can be used from tests, benchmarks or an interactive shell alike::
     damaged = variants.mirror(clean_text, seed=3)
 
 The damage imitated is what was measured on real copies of Chinese government plans (see
-``../shared/domain-notes.md``): mirror and aggregator sites that convert Simplified to Traditional,
+the project's domain notes): mirror and aggregator sites that convert Simplified to Traditional,
 insert pinyin after characters, double punctuation, splice spam brand names into words, scrapers that
 lose the header or collapse lines, and HTML residue from careless extraction.
 """

@@ -1,4 +1,4 @@
-"""Documents built once per session from the seed copy in tests/read/data (never ../shared)."""
+"""Documents built once per session from the seed copy in tests/read/data (the tests never read the steering folder)."""
 
 from __future__ import annotations
 
