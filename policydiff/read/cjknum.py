@@ -8,6 +8,7 @@ dates, the target grammar's quantities), on top of cn2an:
 - `to_decimal`: a quantity, exactly (Decimal, never float): 一点五 → 1.5, 九十点五 → 90.5,
   三千万 → 30000000, 半 → 0.5, 千 → 1000 (千余条), 百 → 100 (上百项).
 - `percent`: what follows 百分之: 百分之九十 → 90, 百分之1.5 → 1.5; 百分之1.2.3 → None.
+- `cn_int` (heading numbers: the same as `to_int`) and `circled_int` (① → 1, ㊿ → 50).
 
 Nothing here raises on a malformed numeral: the answer is None (or 0 where a caller needs an int),
 and the caller decides whether that is a warning.
@@ -96,3 +97,19 @@ def percent(s: str) -> Decimal | None:
             return None  # 百分之1.2.3
         return Decimal(s)
     return to_decimal(s)
+
+
+def cn_int(s: str) -> int | None:
+    """A heading's Chinese numeral (一, 十二, 一百一十一, 两百) → int; None when it is none."""
+    return to_int(s)
+
+
+#: circled numbers ①–⑳, ㉑–㉟, ㊱–㊿ in order
+_CIRCLED = "".join(map(chr, range(0x2460, 0x2474))) + "".join(map(chr, range(0x3251, 0x3260))) + \
+    "".join(map(chr, range(0x32B1, 0x32C0)))
+
+
+def circled_int(s: str) -> int | None:
+    """A circled number (① … ㊿) → int; None for anything else."""
+    s = (s or "").strip()
+    return _CIRCLED.index(s) + 1 if len(s) == 1 and s in _CIRCLED else None
