@@ -12,6 +12,7 @@ import re
 import warnings
 
 from policydiff.model.quantity import display_value
+from renderers.labels import TARGET_LABELS
 
 _INIT = False
 
@@ -37,10 +38,9 @@ def trajectory_svg(years: list[int], values: list[float], unit: str, changes: li
     fig = Figure(figsize=(4.2, 2.2), dpi=96)
     ax = fig.add_subplot()
     ax.plot(years, values, marker="o", color="#1f4e79", linewidth=1.6)
-    symbols = {"tightened": "▲ tightened", "loosened": "▼ loosened", "unchanged": "= unchanged",
-               "incomparable": "≠ incomparable", "deadline_earlier": "◀ earlier", "deadline_later": "▶ later"}
     for x, y, change in zip(years[1:], values[1:], changes, strict=False):
-        ax.annotate(symbols.get(change, change), (x, y), textcoords="offset points", xytext=(0, 8),
+        label = TARGET_LABELS.get(change)
+        ax.annotate(label.mark if label else change, (x, y), textcoords="offset points", xytext=(0, 8),
                     ha="center", fontsize=7, color="#333333")
     for x, y in zip(years, values, strict=True):
         ax.annotate(display_value(y, unit), (x, y), textcoords="offset points", xytext=(0, -14), ha="center",

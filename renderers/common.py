@@ -7,38 +7,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from policydiff.model.changes import ClauseChange, Comparison, TargetChange
+from policydiff.model.changes import ClauseChange, Comparison, Reason, TargetChange, TargetChangeKind
 from policydiff.model.quantity import display_value
+from renderers.labels import (  # noqa: F401 - the label table, re-exported for the renderers
+    STATUS_INFO,
+    STATUS_LABELS,
+    STATUS_ORDER,
+    TARGET_INFO,
+    TARGET_LABELS,
+    TARGET_ORDER,
+    status_label,
+    status_symbol,
+    target_label,
+    target_symbol,
+)
 
-#: clause statuses: (中文, English, symbol) — never colour alone
-STATUS_INFO: dict[str, tuple[str, str, str]] = {
-    "added": ("新增", "added", "+"),
-    "dropped": ("删除", "dropped", "−"),
-    "modified": ("修改", "modified", "✎"),
-    "moved": ("移动", "moved", "⇅"),
-    "split": ("拆分", "split", "1→n"),
-    "merged": ("合并", "merged", "n→1"),
-    "not_mentioned": ("未提及", "not mentioned", "?"),
-    "unchanged": ("未变", "unchanged", "="),
-}
-#: the order filters, counts and summaries list statuses in
-STATUS_ORDER = ("added", "dropped", "modified", "moved", "split", "merged", "not_mentioned", "unchanged")
-
-#: target changes: (中文, English, symbol)
-TARGET_INFO: dict[str, tuple[str, str, str]] = {
-    "tightened": ("收紧", "tightened", "▲"),
-    "loosened": ("放宽", "loosened", "▼"),
-    "deadline_earlier": ("期限提前", "deadline earlier", "◀"),
-    "deadline_later": ("期限推后", "deadline later", "▶"),
-    "incomparable": ("不可比", "incomparable", "≠"),
-    "unchanged": ("未变", "unchanged", "="),
-    "added": ("新增", "added", "+"),
-    "dropped": ("删除", "dropped", "−"),
-}
-TARGET_ORDER = ("tightened", "loosened", "deadline_earlier", "deadline_later", "incomparable", "unchanged",
-                "added", "dropped")
 #: target changes that become filterable tags on a clause card
-TAGS = ("tightened", "loosened")
+TAGS = (TargetChangeKind.TIGHTENED, TargetChangeKind.LOOSENED)
 
 KIND_LABELS = {"plan": "工作要点 plan", "news": "新闻稿 news", "city-plan": "市级计划 city plan"}
 
@@ -55,26 +40,6 @@ DEPT_LABELS = {
     "support_added": "新增配合 support added",
     "support_removed": "不再配合 support removed",
 }
-
-
-def status_label(status: str) -> str:
-    """新增 added"""
-    zh, en, _ = STATUS_INFO.get(status, (status, status.replace("_", " "), "·"))
-    return f"{zh} {en}" if zh != en else zh
-
-
-def status_symbol(status: str) -> str:
-    return STATUS_INFO.get(status, ("", "", "·"))[2]
-
-
-def target_label(change: str) -> str:
-    """收紧 tightened"""
-    zh, en, _ = TARGET_INFO.get(change, (change, change.replace("_", " "), "·"))
-    return f"{zh} {en}" if zh != en else zh
-
-
-def target_symbol(change: str) -> str:
-    return TARGET_INFO.get(change, ("", "", "·"))[2]
 
 
 def kind_label(kind: str) -> str:
@@ -118,49 +83,9 @@ def title_of(m: ClauseChange) -> str:
     return one_line(heading)
 
 
-def numbered(nums: str, eids: list[str]) -> list[tuple[str, str]]:
-    """(number, eId) pairs: old_num/new_num are the clauses' numbers joined by spaces."""
-    parts = nums.split()
-    if len(parts) != len(eids):
-        parts = [nums.strip()] + [""] * (len(eids) - 1) if eids else []
-    return list(zip(parts, eids, strict=False))
-
-
-def is_modified(m: ClauseChange) -> bool:
-    """Whether the clause text changed (a moved clause carries this in its evidence)."""
-    if m.status == "moved":
-        return bool((m.evidence or {}).get("modified", any(op != "=" for op, _ in m.diff)))
-    return m.status not in ("unchanged", "added", "dropped", "not_mentioned")
-
-
 def provenance(m: ClauseChange) -> str:
     """Where a clause came from, as a short phrase (the verb before the old numbers)."""
-    return {
-        "split": "拆分自 split from",
-        "merged": "合并自 merged from",
-        "moved": "移自 moved from",
-        "dropped": "旧条款 old clause",
-        "not_mentioned": "旧条款 old clause",
-        "added": "新条款 new clause",
-    }.get(m.status, "对应 matches")
-
-
-def changed_share(m: ClauseChange) -> float:
-    """How much of the redline is deleted or inserted text (0 = identical, 1 = rewritten)."""
-    total = sum(len(t) for _, t in m.diff)
-    if not total:
-        return 0.0
-    return sum(len(t) for op, t in m.diff if op != "=") / total
-
-
-def clause_numbers(cmp: Comparison) -> tuple[dict[str, str], dict[str, str]]:
-    """eId → clause number, for the old and the new document, as the cards state them."""
-    old: dict[str, str] = {}
-    new: dict[str, str] = {}
-    for m in cmp.matches:
-        old.update((e, n) for n, e in numbered(m.old_num, m.old))
-        new.update((e, n) for n, e in numbered(m.new_num, m.new))
-    return old, new
+    return STATUS_LABELS[m.status].provenance
 
 
 def department_changes(m: ClauseChange) -> list[tuple[str, str, list[str]]]:
@@ -171,20 +96,6 @@ def department_changes(m: ClauseChange) -> list[tuple[str, str, list[str]]]:
         if names:
             out.append((key, sign, names))
     return out
-
-
-def split_diff(m: ClauseChange) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """The old and the new side of the redline, each as [(op, text)] (op "=" or "-" / "+")."""
-    old = [(op, text) for op, text in m.diff if op in ("=", "-")]
-    new = [(op, text) for op, text in m.diff if op in ("=", "+")]
-    if m.diff and "".join(t for _, t in old) != m.old_text:
-        old = [("=", m.old_text)]
-    if m.diff and "".join(t for _, t in new) != m.new_text:
-        new = [("=", m.new_text)]
-    if not m.diff:
-        old = [("=", m.old_text)] if m.old_text else []
-        new = [("=", m.new_text)] if m.new_text else []
-    return old, new
 
 
 # --------------------------------------------------------------------------- sections
@@ -241,13 +152,7 @@ def section_groups(matches: list[ClauseChange], *, keep=lambda m: True) -> list[
 # --------------------------------------------------------------------------- targets
 
 
-def target_clauses(t: TargetChange) -> tuple[str, str]:
-    old = t.old_clause or (t.old.clause if t.old else "")
-    new = t.new_clause or (t.new.clause if t.new else "")
-    return old, new
-
-
-def target_value(t, side: str) -> str:
+def target_value(t: TargetChange, side: str) -> str:
     tgt = t.old if side == "old" else t.new
     return display_value(tgt.value, tgt.unit) if tgt is not None else ""
 
@@ -276,7 +181,7 @@ def card_targets(cmp: Comparison) -> dict[int, list[TargetChange]]:
             by_old.setdefault(e, i)
     out: dict[int, list[TargetChange]] = {}
     for t in cmp.targets:
-        old, new = target_clauses(t)
+        old, new = t.old_clause, t.new_clause
         idx = []
         if new in by_new:
             idx.append(by_new[new])
@@ -289,7 +194,7 @@ def card_targets(cmp: Comparison) -> dict[int, list[TargetChange]]:
 
 def target_where(cmp: Comparison, t: TargetChange, nums: tuple[dict[str, str], dict[str, str]]) -> str:
     """2019 （三） → 2021 （二）: the clauses of a target change by their numbers (eId if unnumbered)."""
-    old_c, new_c = target_clauses(t)
+    old_c, new_c = t.old_clause, t.new_clause
     ends = []
     if old_c:
         ends.append(f"{cmp.old.year or '旧 old'} {nums[0].get(old_c) or old_c}")
@@ -304,7 +209,7 @@ def card_tags(targets: list[TargetChange]) -> list[str]:
 
 def target_anchor(cmp: Comparison, t: TargetChange) -> str:
     """The card anchor a target row links to (its new clause if shown, else its old clause)."""
-    old, new = target_clauses(t)
+    old, new = t.old_clause, t.new_clause
     news = {e for m in cmp.matches for e in m.new}
     olds = {e for m in cmp.matches for e in m.old}
     if new and new in news:
@@ -314,17 +219,9 @@ def target_anchor(cmp: Comparison, t: TargetChange) -> str:
     return ""
 
 
-def counts(cmp: Comparison) -> dict[str, int]:
-    """Counts per status, as the summary states them (falling back to the cards shown)."""
-    given = (cmp.summary or {}).get("counts") or {}
-    out = {s: 0 for s in STATUS_ORDER}
-    if given:
-        for s, n in given.items():
-            out[s] = int(n)
-    else:
-        for m in cmp.matches:
-            out[m.status] = out.get(m.status, 0) + 1
-    return out
+def reason_note(reason: Reason) -> str:
+    """The reason of a target change as a note (one line; "" when there is none)."""
+    return one_line(reason.text) if reason.given else ""
 
 
 def doc_line(d) -> str:

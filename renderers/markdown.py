@@ -17,14 +17,11 @@ from renderers.common import (
     alias_ids,
     card_id,
     card_targets,
-    clause_numbers,
-    counts,
     department_changes,
-    is_modified,
     kind_label,
-    numbered,
     one_line,
     provenance,
+    reason_note,
     section_groups,
     sorted_targets,
     status_label,
@@ -149,21 +146,21 @@ def _docs(cmp: Comparison) -> list[str]:
 
 
 def _counts(cmp: Comparison) -> list[str]:
-    c = counts(cmp)
+    c = cmp.counts
     rows = [[cell(f"{status_symbol(s)} {status_label(s)}"), str(c.get(s, 0))] for s in STATUS_ORDER]
     return table(["状态 status", "条款 clauses"], rows, ["---", "---:"])
 
 
 def _target_rows(cmp: Comparison, targets: list[TargetChange]) -> list[list[str]]:
     rows = []
-    nums = clause_numbers(cmp)
+    nums = cmp.clause_numbers()
     for t in targets:
         subject, metric = target_name(t)
         wording = " → ".join(one_line(x.text) for x in (t.old, t.new) if x is not None and x.text)
         where = target_where(cmp, t, nums)
         rows.append([cell(f"{target_symbol(t.change)} {target_label(t.change)}"), cell(subject), cell(metric),
                      cell(target_value(t, "old")), cell(target_value(t, "new")), cell(wording), cell(where),
-                     cell(t.reason)])
+                     cell(reason_note(t.reason))])
     return rows
 
 
@@ -189,24 +186,23 @@ def _targets(cmp: Comparison) -> list[str]:
 
 def _meta(m: ClauseChange, cmp: Comparison) -> list[str]:
     """The lines under a clause heading: where it came from, renumbering, departments, targets."""
-    def refs(nums: str, eids: list[str]) -> str:
-        return "、".join((escape(n, at_start=False) + " " if n else "") + code(e) for n, e in numbered(nums, eids))
+    def refs(numbered: list[tuple[str, str]]) -> str:
+        return "、".join((escape(n, at_start=False) + " " if n else "") + code(e) for n, e in numbered)
 
     lines = []
     oy, ny = cmp.old.year or "旧", cmp.new.year or "新"
     if m.old and m.new:
-        lines.append(f"{escape(provenance(m))}: {escape(str(oy))} {refs(m.old_num, m.old)} → "
-                     f"{escape(str(ny))} {refs(m.new_num, m.new)}")
+        lines.append(f"{escape(provenance(m))}: {escape(str(oy))} {refs(m.old_numbered())} → "
+                     f"{escape(str(ny))} {refs(m.new_numbered())}")
     elif m.old:
-        lines.append(f"{escape(provenance(m))}: {escape(str(oy))} {refs(m.old_num, m.old)}"
+        lines.append(f"{escape(provenance(m))}: {escape(str(oy))} {refs(m.old_numbered())}"
                      + (f" · 原属章节 old section {code(m.section)}" if m.section else ""))
     else:
-        lines.append(f"{escape(provenance(m))}: {escape(str(ny))} {refs(m.new_num, m.new)}")
-    ren = m.evidence.get("renumbered") if isinstance(m.evidence, dict) else None
-    if ren:
-        lines.append(f"重新编号 renumbered: {escape(one_line(str(ren)))}")
+        lines.append(f"{escape(provenance(m))}: {escape(str(ny))} {refs(m.new_numbered())}")
+    if m.renumbered:
+        lines.append(f"重新编号 renumbered: {escape(one_line(m.renumbered))}")
     if m.status == "moved":
-        lines.append("文字 text: " + ("有修改 modified" if is_modified(m) else "未变 unchanged"))
+        lines.append("文字 text: " + ("有修改 modified" if m.modified else "未变 unchanged"))
     for key, _sign, names in department_changes(m):
         lines.append(f"{escape(DEPT_LABELS[key])}: {escape('、'.join(one_line(n) for n in names))}")
     return lines

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from html import escape
 
+from policydiff.model.changes import STATUSES, TargetChangeKind
 from renderers.charts import trajectory_svg
-
-_CHANGE_LABEL = {"tightened": "▲ 收紧 tightened", "loosened": "▼ 放宽 loosened", "unchanged": "= 未变 unchanged",
-                 "incomparable": "≠ 不可比 incomparable", "deadline_earlier": "◀ 提前 deadline earlier",
-                 "deadline_later": "▶ 推迟 deadline later"}
+from renderers.labels import STATUS_LABELS, TARGET_LABELS
 
 _CSS = """
 body{font-family:"Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei",sans-serif;margin:0;
@@ -34,6 +32,12 @@ svg{max-width:100%;height:auto}
 
 def _e(x: object) -> str:
     return escape("" if x is None else str(x), quote=True)
+
+
+def _step_label(change: str) -> str:
+    """▲ 收紧 tightened: how a trajectory moved in one step (the change as given if unknown)."""
+    label = TARGET_LABELS.get(change)
+    return label.step if label else change
 
 
 def pair_name(old_label: str, new_label: str) -> str:
@@ -61,16 +65,16 @@ def render_index(report) -> str:
     out.append("</tbody></table></section>")
     # pairs
     out.append("<section id='pairs'><h2>逐年变化 Year-to-year changes</h2><table><thead><tr><th>pair</th>"
-               "<th>unchanged</th><th>modified</th><th>moved</th><th>split</th><th>merged</th><th>added</th>"
-               "<th>dropped</th><th>not mentioned</th><th>targets ▲/▼</th><th>redline</th></tr></thead><tbody>")
+               + "".join(f"<th>{_e(STATUS_LABELS[s].en)}</th>" for s in STATUSES)
+               + "<th>targets ▲/▼</th><th>redline</th></tr></thead><tbody>")
     for k, cmp in enumerate(lin.comparisons):
         a, b = labels[k], labels[k + 1]
-        c = cmp.summary["counts"]
-        t = cmp.summary["target_changes"]
+        c = cmp.counts
+        t = cmp.target_counts
         name = pair_name(a, b)
-        cells = "".join(f"<td>{c[s]}</td>" for s in ("unchanged", "modified", "moved", "split", "merged", "added",
-                                                     "dropped", "not_mentioned"))
-        out.append(f"<tr><td>{_e(a)} → {_e(b)}</td>{cells}<td>{t['tightened']} / {t['loosened']}</td>"
+        cells = "".join(f"<td>{c[s]}</td>" for s in STATUSES)
+        out.append(f"<tr><td>{_e(a)} → {_e(b)}</td>{cells}<td>{t[TargetChangeKind.TIGHTENED]} / "
+                   f"{t[TargetChangeKind.LOOSENED]}</td>"
                    f"<td><a href='{_e(name)}.html'>HTML</a> · <a href='{_e(name)}.md'>Markdown</a></td></tr>")
     out.append("</tbody></table></section>")
     # trajectories
@@ -87,7 +91,7 @@ def render_index(report) -> str:
             f"<tr><td>{_e(p.year)}</td><td>{_e(p.comparator)}</td><td>{_e(p.display)}</td>"
             f"<td>{_e(p.text)}</td><td><code>{_e(p.clause)}</code></td></tr>" for p in t.points)
         steps = " · ".join(f"<span class='{_e(c['change'])}'>{_e(c['from'])}→{_e(c['to'])} "
-                           f"{_e(_CHANGE_LABEL.get(c['change'], c['change']))}</span>" for c in t.changes)
+                           f"{_e(_step_label(c['change']))}</span>" for c in t.changes)
         out.append(f"<figure><figcaption>{_e(t.subject or '—')} · {_e(t.metric)}</figcaption>{svg}"
                    f"<p>{steps}</p><table><thead><tr><th>year</th><th>cmp</th><th>value</th><th>text</th>"
                    f"<th>clause</th></tr></thead><tbody>{rows}</tbody></table></figure>")

@@ -6,17 +6,19 @@ grouped under headings, with all document text escaped.
 
 from __future__ import annotations
 
-from policydiff.model.changes import Comparison
+from policydiff.model.changes import Comparison, ReasonKind, TargetChange, TargetChangeKind
 from renderers.common import (
     DEPT_LABELS,
     STATUS_ORDER,
     TARGET_ORDER,
-    counts,
     doc_line,
     kind_label,
     one_line,
+    reason_note,
     status_label,
     target_label,
+    target_name,
+    target_value,
 )
 from renderers.markdown import escape
 
@@ -25,16 +27,30 @@ def _s(cmp: Comparison) -> dict:
     return cmp.summary or {}
 
 
-def target_sentence(item: dict) -> str:
+def _targets(cmp: Comparison, change: TargetChangeKind) -> list[TargetChange]:
+    """The target changes of one kind, in the comparison's order (the summary's lists)."""
+    return [t for t in cmp.targets if t.change == change]
+
+
+def target_sentence(t: TargetChange) -> str:
     """粤省事 实名注册用户: 1500万 → 1.1亿, tightened"""
-    name = " ".join(x for x in (one_line(item.get("subject") or ""), one_line(item.get("metric") or "")) if x)
-    old, new = item.get("old") or "—", item.get("new") or "—"
-    return f"{name or '—'}: {one_line(str(old))} → {one_line(str(new))}, {item.get('change', '')}".rstrip(", ")
+    subject, metric = target_name(t)
+    name = " ".join(x for x in (one_line(subject), one_line(metric)) if x)
+    old, new = target_value(t, "old") or "—", target_value(t, "new") or "—"
+    return f"{name or '—'}: {one_line(old)} → {one_line(new)}, {t.change}".rstrip(", ")
 
 
-def _wording(item: dict) -> str:
-    old, new = one_line(item.get("old_text") or ""), one_line(item.get("new_text") or "")
+def _wording(t: TargetChange) -> str:
+    old, new = (one_line(x.text) if x is not None else "" for x in (t.old, t.new))
     return f"{old} → {new}" if old and new else (old or new)
+
+
+def _note(t: TargetChange) -> str:
+    """The reason, unless it only restates the values the sentence already gives."""
+    r = t.reason
+    if r.kind is ReasonKind.VALUE and not r.across_clauses:
+        return ""
+    return reason_note(r)
 
 
 def task_sentence(item: dict) -> str:
@@ -51,15 +67,14 @@ def responsibility_sentence(item: dict) -> str:
 
 
 def counts_sentence(cmp: Comparison) -> str:
-    c = counts(cmp)
-    parts = [f"{status_label(s)} {c.get(s, 0)}" for s in STATUS_ORDER if c.get(s)]
+    c = cmp.counts
+    parts = [f"{status_label(s)} {c[s]}" for s in STATUS_ORDER if c[s]]
     return "条款 clauses: " + (", ".join(parts) if parts else "无 none")
 
 
 def targets_sentence(cmp: Comparison) -> str:
-    tc = _s(cmp).get("target_changes") or {}
-    parts = [f"{target_label(k)} {int(tc[k])}" for k in TARGET_ORDER if tc.get(k)]
-    parts += [f"{target_label(k)} {int(v)}" for k, v in tc.items() if k not in TARGET_ORDER and v]
+    tc = cmp.target_counts
+    parts = [f"{target_label(k)} {tc[k]}" for k in TARGET_ORDER if tc[k]]
     return "目标 targets: " + (", ".join(parts) if parts else "无 none")
 
 
@@ -76,8 +91,8 @@ def lines(cmp: Comparison) -> list[str]:
     """The summary as plain sentences, most important first."""
     s = _s(cmp)
     out = [compared_sentence(cmp), counts_sentence(cmp), targets_sentence(cmp)]
-    out += [target_sentence(t) for t in s.get("tightened") or []]
-    out += [target_sentence(t) for t in s.get("loosened") or []]
+    out += [target_sentence(t) for t in _targets(cmp, TargetChangeKind.TIGHTENED)]
+    out += [target_sentence(t) for t in _targets(cmp, TargetChangeKind.LOOSENED)]
     sec = _sections(cmp)
     for t in s.get("new_tasks") or []:
         where = sec.get(str(t.get("clause", "")))
@@ -117,20 +132,21 @@ def render(cmp: Comparison) -> str:
             f"新版 new: {escape(doc_line(n))} · {escape(kind_label(n.kind))}", ""]
     out += [f"- {escape(counts_sentence(cmp))}", f"- {escape(targets_sentence(cmp))}", ""]
 
-    def target_items(key: str) -> list[str]:
+    def target_items(change: TargetChangeKind) -> list[str]:
         items = []
-        for t in s.get(key) or []:
+        for t in _targets(cmp, change):
             line = escape(target_sentence(t))
             wording = _wording(t)
             if wording:
                 line += f" (原文 wording: {escape(wording, at_start=False)})"
-            if t.get("reason") and t.get("reason") != f"{t.get('old')} → {t.get('new')}":
-                line += f" · {escape(one_line(str(t['reason'])), at_start=False)}"
+            note = _note(t)
+            if note:
+                line += f" · {escape(note, at_start=False)}"
             items.append(line)
         return items
 
-    out += _section("目标收紧 Tightened targets", target_items("tightened"))
-    out += _section("目标放宽 Loosened targets", target_items("loosened"))
+    out += _section("目标收紧 Tightened targets", target_items(TargetChangeKind.TIGHTENED))
+    out += _section("目标放宽 Loosened targets", target_items(TargetChangeKind.LOOSENED))
     out += _grouped("新增任务 New tasks", s.get("new_tasks") or [], _sections(cmp))
     out += _section("删除任务 Dropped tasks", [escape(task_sentence(t)) for t in s.get("dropped_tasks") or []])
     out += _section("职责变化 Changed responsibilities",

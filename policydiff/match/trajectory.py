@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 
 from policydiff.match.chains import Chains
-from policydiff.match.compare import classify, compare, compare_cached
+from policydiff.match.compare import compare, compare_cached
+from policydiff.match.target_changes import classify
 from policydiff.model.changes import Comparison
 from policydiff.model.document import Document, Target
 from policydiff.model.series import Point, Trajectory
@@ -104,7 +105,8 @@ def trajectories(docs: list[Document], comparisons: list[Comparison] | None = No
         traj = Trajectory(last.subject, last.metric, pts)
         for a, b in zip(pts, pts[1:], strict=False):
             change, why = classify(_as_target(a), _as_target(b))
-            traj.changes.append({"from": a.year, "to": b.year, "change": change, "reason": why})
+            # the JSON shape of a step: the change as its string, the reason in the model's words
+            traj.changes.append({"from": a.year, "to": b.year, "change": change.value, "reason": why.text})
         out.append(traj)
     out.sort(key=lambda t: (-len(t.points), t.points[0].version, t.subject, t.metric))
     return out

@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 import pytest
 from seedlib import seed_doc
 
-from policydiff.model.changes import ClauseChange, Comparison, DocInfo, TargetChange
+from policydiff.model.changes import ClauseChange, Comparison, DocInfo, Reason, ReasonKind, TargetChange
 from policydiff.model.document import Target
 from renderers import html as html_renderer
 from renderers.common import alias_ids, card_id, card_targets
@@ -42,12 +42,14 @@ def _target(clause, subject, metric, value, unit="", comparator="ge", text=""):
                   deadline="", phrase="达", text=text or f"达{value}")
 
 
-def _cc(old, new, status, diff=None, old_text="", new_text="", **kw) -> ClauseChange:
+def _cc(old, new, status, diff=None, old_text="", new_text="", old_num="", new_num="", **kw) -> ClauseChange:
+    """A clause change; old_num/new_num are the numbers of its clauses joined by spaces."""
     if diff is not None:
         old_text = "".join(t for op, t in diff if op in "=-")
         new_text = "".join(t for op, t in diff if op in "=+")
     return ClauseChange(old=old, new=new, status=status, score=1.0, evidence=kw.pop("evidence", {}),
-                        diff=diff or [], old_text=old_text, new_text=new_text, **kw)
+                        diff=diff or [], old_text=old_text, new_text=new_text, old_nums=old_num.split(),
+                        new_nums=new_num.split(), **kw)
 
 
 def hostile_comparison() -> Comparison:
@@ -93,13 +95,15 @@ def hostile_comparison() -> Comparison:
     targets = [
         TargetChange(_target("sec_1__para_1", f"<b>粤省事</b>{ATTR}", "用户|数*", 15_000_000, text="达1500万"),
                      _target("sec_1__para_1", f"<b>粤省事</b>{ATTR}", "用户|数*", 110_000_000, comparator="gt",
-                             text="突破1.1亿"), "tightened", "1500万 → 1.1亿", "sec_1__para_1", "sec_1__para_1"),
+                             text="突破1.1亿"), "tightened", Reason(ReasonKind.VALUE, "1500万", "1.1亿"),
+                     "sec_1__para_1", "sec_1__para_1"),
         TargetChange(_target("sec_1__para_8", "", "审批时间", 3, "工作日", "le", "3个工作日内"),
                      _target(EVIL_EID, "", "审批时间", 5, "工作日", "le", "5个工作日以内"), "loosened",
-                     f"3工作日 → 5工作日 {PWN}", "sec_1__para_8", EVIL_EID),
-        TargetChange(None, _target("sec_1__para_2", "新", f"指标{STYLE}", 90, "%", text="90%"), "added", "", "",
-                     "sec_1__para_2"),
-        TargetChange(_target("sec_1__para_3", "旧", "指标", 10, "个", text="10个"), None, "dropped", "",
+                     Reason(ReasonKind.VALUE, "3工作日", f"5工作日 {PWN}", across_clauses=True), "sec_1__para_8",
+                     EVIL_EID),
+        TargetChange(None, _target("sec_1__para_2", "新", f"指标{STYLE}", 90, "%", text="90%"), "added", Reason(),
+                     "", "sec_1__para_2"),
+        TargetChange(_target("sec_1__para_3", "旧", "指标", 10, "个", text="10个"), None, "dropped", Reason(),
                      "sec_1__para_3", ""),
     ]
     return Comparison(old, new, matches, [], targets, summarize(matches, targets))

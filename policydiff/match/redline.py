@@ -1,0 +1,132 @@
+"""The redline of two clause texts: a token diff in which a number with its unit is one token.
+
+`token_diff` works coarse to fine (sentences, then tokens inside paired sentences) with
+diff-match-patch over token lists.
+"""
+
+from __future__ import annotations
+
+from policydiff.match.align import _lis
+from policydiff.match.tokens import diff_tokens
+
+
+def _dmp(a: list[str], b: list[str]) -> list[tuple[int, list[str]]]:
+    """diff-match-patch over token lists: each distinct token becomes one private-use character."""
+    import diff_match_patch as dmp_module
+
+    table: dict[str, str] = {}
+    back: list[str] = []
+
+    def encode(tokens: list[str]) -> str:
+        out = []
+        for t in tokens:
+            ch = table.get(t)
+            if ch is None:
+                n = len(back)
+                # supplementary private-use planes: no clash with any character of the text
+                ch = chr(0xF0000 + n) if n < 0xFFFE else chr(0x100000 + n - 0xFFFE)
+                table[t] = ch
+                back.append(t)
+            out.append(ch)
+        return "".join(out)
+
+    dmp = dmp_module.diff_match_patch()
+    dmp.Diff_Timeout = 0  # clauses are short; a timeout would make results depend on machine load
+    diffs = dmp.diff_main(encode(a), encode(b), False)
+    dmp.diff_cleanupSemantic(diffs)
+    return [(op, [back[(ord(c) - 0xF0000) if ord(c) < 0x100000 else ord(c) - 0x100000 + 0xFFFE] for c in chars])
+            for op, chars in diffs]
+
+
+def _sentences(tokens: list[str]) -> list[str]:
+    out, cur = [], []
+    for t in tokens:
+        cur.append(t)
+        if t in ("。", "；", "\n"):
+            out.append("".join(cur))
+            cur = []
+    if cur:
+        out.append("".join(cur))
+    return out
+
+
+def _similar(a: str, b: str) -> float:
+    x = {a[i:i + 2] for i in range(len(a) - 1)}
+    y = {b[i:i + 2] for i in range(len(b) - 1)}
+    return len(x & y) / len(x | y) if x and y else 0.0
+
+
+def token_diff(old: str, new: str) -> list[list[str]]:
+    """Redline of two clause texts: [[op, text], …] with op "=", "-" or "+".
+
+    Like diff-match-patch's own line mode, it works coarse to fine: sentences first; inside a
+    replaced run, sentences are paired with their most similar counterpart (still in order); only
+    paired sentences are diffed token by token, where a number with its unit is one token
+    (1500万 → 1.1亿 is one replacement). A sentence with no counterpart is deleted or inserted
+    whole: a character-level redline of a rewritten sentence is noise, and skipping it keeps
+    compare fast.
+    """
+    if old == new:
+        return [["=", old]] if old else []
+    ops = {0: "=", -1: "-", 1: "+"}
+    out: list[list[str]] = []
+
+    def put(op: str, text: str) -> None:
+        if not text:
+            return
+        if out and out[-1][0] == op:
+            out[-1][1] += text
+        else:
+            out.append([op, text])
+
+    coarse = _dmp(_sentences(diff_tokens(old)), _sentences(diff_tokens(new)))
+    i = 0
+    while i < len(coarse):
+        op, sents = coarse[i]
+        if op == 0:
+            put("=", "".join(sents))
+            i += 1
+            continue
+        deleted: list[str] = []
+        inserted: list[str] = []
+        while i < len(coarse) and coarse[i][0] != 0:
+            (deleted if coarse[i][0] == -1 else inserted).extend(coarse[i][1])
+            i += 1
+        for kind, a, b in _pair_sentences(deleted, inserted):
+            if kind == "pair":
+                for fop, toks in _dmp(diff_tokens(a), diff_tokens(b)):
+                    put(ops[fop], "".join(toks))
+            else:
+                put("-" if kind == "del" else "+", a)
+    return out
+
+
+def _pair_sentences(deleted: list[str], inserted: list[str]) -> list[tuple[str, str, str]]:
+    """Pair rewritten sentences (bigram Jaccard ≥ 0.3, one to one, order kept): pair/del/ins steps."""
+    cands = sorted(((_similar(d, n), -abs(x - y), x, y) for x, d in enumerate(deleted)
+                    for y, n in enumerate(inserted)), reverse=True)
+    partner: dict[int, int] = {}
+    taken: set[int] = set()
+    for sim, _d, x, y in cands:
+        if sim < 0.3:
+            break
+        if x not in partner and y not in taken:
+            partner[x] = y
+            taken.add(y)
+    # keep only pairs that preserve order (a longest increasing run of partners)
+    xs = sorted(partner)
+    keep_idx = sorted(_lis([partner[x] for x in xs]))
+    kept = {xs[k]: partner[xs[k]] for k in keep_idx}
+    steps: list[tuple[str, str, str]] = []
+    y = 0
+    for x, d in enumerate(deleted):
+        if x in kept:
+            while y < kept[x]:
+                steps.append(("ins", inserted[y], ""))
+                y += 1
+            steps.append(("pair", d, inserted[y]))
+            y += 1
+        else:
+            steps.append(("del", d, ""))
+    steps.extend(("ins", n, "") for n in inserted[y:])
+    return steps
