@@ -6,11 +6,14 @@ import json
 from collections.abc import Callable, Iterator
 
 from policydiff.model.series import SeriesReport
-from renderers import html as html_renderer
-from renderers import markdown as md_renderer
-from renderers import summary as summary_renderer
+from renderers import registry
 from renderers.markdown import cell, escape
 from renderers.series import pair_name, render_index
+
+#: the files written for each consecutive pair, by format name (see renderers.registry)
+PAIR_FORMATS = ("html", "md")
+#: the format of each pair's section in summary.md
+SUMMARY_FORMAT = "summary"
 
 
 def files(report: SeriesReport, summary: dict, progress: Callable[[str], None] = lambda s: None,
@@ -22,8 +25,9 @@ def files(report: SeriesReport, summary: dict, progress: Callable[[str], None] =
     for k, cmp in enumerate(lin.comparisons):
         progress(f"redline {labels[k]} → {labels[k + 1]}")
         name = pair_name(labels[k], labels[k + 1])
-        yield f"{name}.html", html_renderer.render(cmp)
-        yield f"{name}.md", md_renderer.render(cmp)
+        for fmt in PAIR_FORMATS:
+            entry = registry.get(fmt)
+            yield f"{name}.{entry.suffix}", entry.render(cmp)
     progress("index")
     yield "index.html", render_index(report)
     yield "summary.md", summary_md(report)
@@ -43,5 +47,5 @@ def summary_md(report: SeriesReport) -> str:
             parts.append(f"| {cell(t.subject or '—')} | {cell(t.metric)} | {cell(path)} | {ch} |")
         parts.append("")
     for k, cmp in enumerate(lin.comparisons):
-        parts += [f"## {labels[k]} → {labels[k + 1]}", "", summary_renderer.render(cmp), ""]
+        parts += [f"## {labels[k]} → {labels[k + 1]}", "", registry.render(SUMMARY_FORMAT, cmp), ""]
     return "\n".join(parts)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from renderers import registry
+
 
 def _archive_dir(ctx: click.Context) -> str:
     return ctx.obj["archive_dir"]
@@ -73,7 +75,7 @@ def targets(ctx: click.Context, ref: str, fmt: str) -> None:
 @click.command()
 @click.argument("old")
 @click.argument("new")
-@click.option("--format", "fmt", type=click.Choice(["json", "html", "md", "summary"]), default="json",
+@click.option("--format", "fmt", type=click.Choice(registry.names()), default=registry.names()[0],
               show_default=True)
 @click.option("-o", "--output", "out", type=click.Path(dir_okay=False), help="Write here instead of stdout.")
 @click.pass_context
@@ -83,23 +85,7 @@ def compare(ctx: click.Context, old: str, new: str, fmt: str, out: str | None) -
     from policydiff.store import loader
 
     cmp = run(loader.load(_archive_dir(ctx), old), loader.load(_archive_dir(ctx), new))
-    if fmt == "json":
-        from policydiff.store.files import to_json
-
-        text = to_json(cmp.to_dict())
-    elif fmt == "html":
-        from renderers import html
-
-        text = html.render(cmp)
-    elif fmt == "md":
-        from renderers import markdown
-
-        text = markdown.render(cmp)
-    else:
-        from renderers import summary
-
-        text = summary.render(cmp)
-    _emit(text, out)
+    _emit(registry.render(fmt, cmp), out)
 
 
 @click.command()
