@@ -226,12 +226,51 @@ def align(old_doc: Document, new_doc: Document) -> Alignment:
     return Alignment(matches, containers)
 
 
-def _align_leaves(old: list[Clause], new: list[Clause], *, many_to_one: bool, one_to_many: bool):
+Group = tuple[list[int], list[int], float, dict]
+
+
+def _align_leaves(old: list[Clause], new: list[Clause], *, many_to_one: bool, one_to_many: bool) -> list[Group]:
     """Groups (old idx list, new idx list, score, evidence)."""
     import numpy as np
 
-    groups: list[tuple[list[int], list[int], float, dict]] = []
     # 1. identical clauses pair first (renumbering ignored): exact, and linear in size
+    groups, rest_old, rest_new = _identical(old, new)
+    if not (rest_old and rest_new):
+        return groups
+    total, parts = score_matrix([old[i] for i in rest_old], [new[j] for j in rest_new])
+    rel, z_row, z_col = _relative(total)
+    first_new, first_old = _first_partners(total, rel)
+    # 2. second partners: a split (1 → n) or a merge (n → 1) beats the background almost as well
+    old_texts = [old[i].text for i in rest_old]
+    new_texts = [new[j].text for j in rest_new]
+    extra_new: dict[int, list[int]] = {}
+    extra_old: dict[int, list[int]] = {}
+    for k in range(len(rest_new)):
+        if k in first_old:
+            continue
+        r = _second(total[:, k], rel[:, k], z_col[:, k], list(first_new), lambda p: total[p, first_new[p]],
+                    lambda p, k=k: containment(new_texts[k], old_texts[p]), loose=one_to_many)
+        if r is not None:
+            extra_new.setdefault(r, []).append(k)
+    for r in range(len(rest_old)):
+        if r in first_new:
+            continue
+        k = _second(total[r, :], rel[r, :], z_row[r, :], list(first_old), lambda p: total[first_old[p], p],
+                    lambda p, r=r: containment(old_texts[r], new_texts[p]), loose=many_to_one)
+        if k is not None and not extra_new.get(first_old[k]):  # split or merged, not both
+            extra_old.setdefault(k, []).append(r)
+    for r, k in first_new.items():
+        olds = [r] + extra_old.get(k, [])
+        news = [k] + extra_new.get(r, [])
+        ev = _evidence(total, rel, parts, r, k, olds, news, old, new, rest_old, rest_new)
+        groups.append(([rest_old[x] for x in sorted(olds)], [rest_new[y] for y in sorted(news)],
+                       round(float(np.mean([total[a, b] for a in olds for b in news])), 4), ev))
+    return groups
+
+
+def _identical(old: list[Clause], new: list[Clause]) -> tuple[list[Group], list[int], list[int]]:
+    """Pairs of identical clauses (in order), and the indexes left on each side."""
+    groups: list[Group] = []
     by_key: dict[str, list[int]] = {}
     for j, c in enumerate(new):
         by_key.setdefault(_key(c), []).append(j)
@@ -245,68 +284,47 @@ def _align_leaves(old: list[Clause], new: list[Clause], *, many_to_one: bool, on
             groups.append(([i], [j], 1.0, {"identical": True}))
     rest_old = [i for i in range(len(old)) if i not in used_old]
     rest_new = [j for j in range(len(new)) if j not in used_new]
-    if rest_old and rest_new:
-        total, parts = score_matrix([old[i] for i in rest_old], [new[j] for j in rest_new])
-        rel, z_row, z_col = _relative(total)
-        from scipy.optimize import linear_sum_assignment
+    return groups, rest_old, rest_new
 
-        # a pair this similar needs no background to judge it (and a short plan has none: with
-        # two or three candidates a z-score cannot reach Z_ACCEPT)
-        ok = ((rel >= Z_ACCEPT) & (total >= S_MIN)) | (total >= S_STRONG)
-        cost = -np.where(ok, rel * total, 0.0)
-        rows, cols = linear_sum_assignment(cost)
-        first_new: dict[int, int] = {}
-        first_old: dict[int, int] = {}
-        for r, k in zip(rows, cols, strict=True):
-            if ok[r, k]:
-                first_new[r] = k
-                first_old[k] = r
-        # 2. second partners: a split (1 → n) or a merge (n → 1) beats the background almost as well
-        extra_new: dict[int, list[int]] = {}
-        extra_old: dict[int, list[int]] = {}
-        def second(score_line, partners, own_first, contained) -> int | None:
-            # the best already-matched partner; accepted when it stands out of the background
-            # and either scores near the first partner or holds this clause's words (a cut piece)
-            best = max(partners, key=lambda p: score_line[p], default=None)
-            if best is None:
-                return None
-            if score_line[best] >= S_MIN and rel_line[best] >= Z_ACCEPT and (
-                    loose or score_line[best] >= SPLIT_SHARE * own_first(best)):
-                return best
-            # a short piece cut out of a clause scores low on TF-IDF but sits inside it
-            # (judged by how it stands out for the piece: the partner's own line is dominated by
-            # its first match)
-            near = [p for p in partners if score_line[p] >= S_MIN and piece_z[p] >= Z_ACCEPT / 2]
-            inside = max(near, key=contained, default=None)
-            if inside is not None and contained(inside) >= CONTAINED:
-                return inside
-            return None
 
-        loose = one_to_many
-        for k in range(len(rest_new)):
-            if k in first_old:
-                continue
-            rel_line, piece_z = rel[:, k], z_col[:, k]
-            r = second(total[:, k], list(first_new), lambda p: total[p, first_new[p]],
-                       lambda p, k=k: containment(new[rest_new[k]].text, old[rest_old[p]].text))
-            if r is not None:
-                extra_new.setdefault(r, []).append(k)
-        loose = many_to_one
-        for r in range(len(rest_old)):
-            if r in first_new:
-                continue
-            rel_line, piece_z = rel[r, :], z_row[r, :]
-            k = second(total[r, :], list(first_old), lambda p: total[first_old[p], p],
-                       lambda p, r=r: containment(old[rest_old[r]].text, new[rest_new[p]].text))
-            if k is not None and not extra_new.get(first_old[k]):  # split or merged, not both
-                extra_old.setdefault(k, []).append(r)
-        for r, k in first_new.items():
-            olds = [r] + extra_old.get(k, [])
-            news = [k] + extra_new.get(r, [])
-            ev = _evidence(total, rel, parts, r, k, olds, news, old, new, rest_old, rest_new)
-            groups.append(([rest_old[x] for x in sorted(olds)], [rest_new[y] for y in sorted(news)],
-                           round(float(np.mean([total[a, b] for a in olds for b in news])), 4), ev))
-    return groups
+def _first_partners(total, rel) -> tuple[dict[int, int], dict[int, int]]:
+    """The 1:1 pairs of one global assignment: old row → new column, and new column → old row."""
+    import numpy as np
+    from scipy.optimize import linear_sum_assignment
+
+    # a pair this similar needs no background to judge it (and a short plan has none: with
+    # two or three candidates a z-score cannot reach Z_ACCEPT)
+    ok = ((rel >= Z_ACCEPT) & (total >= S_MIN)) | (total >= S_STRONG)
+    cost = -np.where(ok, rel * total, 0.0)
+    rows, cols = linear_sum_assignment(cost)
+    first_new: dict[int, int] = {}
+    first_old: dict[int, int] = {}
+    for r, k in zip(rows, cols, strict=True):
+        if ok[r, k]:
+            first_new[r] = k
+            first_old[k] = r
+    return first_new, first_old
+
+
+def _second(score_line, rel_line, piece_z, partners: list[int], own_first, contained, *, loose: bool) -> int | None:
+    """The already-matched partner a clause without one joins (as a split or merge piece), if any.
+
+    The best partner is accepted when it stands out of the background and either scores near the
+    partner's first match (always, when `loose`) or holds this clause's words (a cut piece).
+    """
+    best = max(partners, key=lambda p: score_line[p], default=None)
+    if best is None:
+        return None
+    if score_line[best] >= S_MIN and rel_line[best] >= Z_ACCEPT and (
+            loose or score_line[best] >= SPLIT_SHARE * own_first(best)):
+        return best
+    # a short piece cut out of a clause scores low on TF-IDF but sits inside it (judged by how it
+    # stands out for the piece: the partner's own line is dominated by its first match)
+    near = [p for p in partners if score_line[p] >= S_MIN and piece_z[p] >= Z_ACCEPT / 2]
+    inside = max(near, key=contained, default=None)
+    if inside is not None and contained(inside) >= CONTAINED:
+        return inside
+    return None
 
 
 def _evidence(total, rel, parts, r, k, olds, news, old, new, rest_old, rest_new) -> dict:
