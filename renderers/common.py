@@ -24,6 +24,8 @@ from renderers.labels import (  # noqa: F401 - the label table, re-exported for 
 
 #: target changes that become filterable tags on a clause card
 TAGS = (TargetChangeKind.TIGHTENED, TargetChangeKind.LOOSENED)
+#: target changes listed apart from (after) the main target table
+FOLDED = (TargetChangeKind.ADDED, TargetChangeKind.DROPPED, TargetChangeKind.UNCHANGED)
 
 KIND_LABELS = {"plan": "工作要点 plan", "news": "新闻稿 news", "city-plan": "市级计划 city plan"}
 

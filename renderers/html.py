@@ -14,9 +14,10 @@ import hashlib
 import html as _html
 from urllib.parse import quote
 
-from policydiff.model.changes import ClauseChange, Comparison, TargetChange
+from policydiff.model.changes import ClauseChange, Comparison, Status, TargetChange
 from renderers.common import (
     DEPT_LABELS,
+    FOLDED,
     STATUS_INFO,
     STATUS_ORDER,
     TAGS,
@@ -128,8 +129,6 @@ def _target_item(t: TargetChange) -> str:
 def _card(m: ClauseChange, targets: list[TargetChange], cmp: Comparison, present: set[str]) -> str:
     cid = card_id(m)
     tags = card_tags(targets)
-    old_year = cmp.old.year or "旧"
-    new_year = cmp.new.year or "新"
     num = one_line(m.new_num if m.new else m.old_num)
     heavy = " heavy" if m.old and m.new and m.changed_share > HEAVY else ""
     parts = [f'<article class="card st-{esc(m.status)}{heavy}" id="{esc(cid)}" data-status="{esc(m.status)}" '
@@ -141,7 +140,20 @@ def _card(m: ClauseChange, targets: list[TargetChange], cmp: Comparison, present
                  + "".join(_tag(t) for t in tags)
                  + f'<a class="permalink" href="{frag(cid)}" title="链接到此条 link to this clause">'
                  + f'#{esc(cid)}</a></div>')
-    # where it came from / where it stands
+    parts.append(_meta(m, cmp, present, cid))
+    parts.append(_departments(m))
+    if targets:
+        parts.append('<ul class="tlist" aria-label="目标变化 target changes">'
+                     + "".join(_target_item(t) for t in sorted_targets(targets)) + "</ul>")
+    parts.append(_text(m, cmp))
+    parts.append("</article>")
+    return "".join(parts)
+
+
+def _meta(m: ClauseChange, cmp: Comparison, present: set[str], cid: str) -> str:
+    """Where a clause came from and where it stands, its renumbering, whether a moved text changed."""
+    old_year = cmp.old.year or "旧"
+    new_year = cmp.new.year or "新"
     meta = []
     if m.old and m.new:
         meta.append(f"<span><b>{esc(provenance(m))}</b> {esc(old_year)} {_ref(m.old_numbered(), 'old', present, cid)}"
@@ -155,38 +167,42 @@ def _card(m: ClauseChange, targets: list[TargetChange], cmp: Comparison, present
         meta.append(f"<span><b>{esc(provenance(m))}</b> {esc(new_year)} {_ref(m.new_numbered(), 'new', present, cid)}</span>")
     if m.renumbered:
         meta.append(f"<span><b>重新编号 renumbered</b> {esc(one_line(m.renumbered))}</span>")
-    if m.status == "moved":
+    if m.status == Status.MOVED:
         meta.append("<span><b>文字 text</b> " + ("有修改 modified" if m.modified else "未变 unchanged") + "</span>")
-    parts.append('<p class="meta">' + "".join(meta) + "</p>")
+    return '<p class="meta">' + "".join(meta) + "</p>"
+
+
+def _departments(m: ClauseChange) -> str:
+    """Departments that became or stopped being lead or support ("" when none changed)."""
     depts = department_changes(m)
-    if depts:
-        items = []
-        for key, sign, names in depts:
-            cls = "d-plus" if sign == "+" else "d-minus"
-            items.append(f'<li><span class="sym" aria-hidden="true">{esc(sign)}</span> '
-                         f'<b>{esc(DEPT_LABELS[key])}</b>：'
-                         + "、".join(f'<span class="{cls}">{esc(one_line(n))}</span>' for n in names) + "</li>")
-        parts.append('<ul class="dlist" aria-label="部门变化 department changes">' + "".join(items) + "</ul>")
-    if targets:
-        parts.append('<ul class="tlist" aria-label="目标变化 target changes">'
-                     + "".join(_target_item(t) for t in sorted_targets(targets)) + "</ul>")
-    # the text: a redline and a side-by-side view when both sides exist, else the one text
+    if not depts:
+        return ""
+    items = []
+    for key, sign, names in depts:
+        cls = "d-plus" if sign == "+" else "d-minus"
+        items.append(f'<li><span class="sym" aria-hidden="true">{esc(sign)}</span> '
+                     f'<b>{esc(DEPT_LABELS[key])}</b>：'
+                     + "、".join(f'<span class="{cls}">{esc(one_line(n))}</span>' for n in names) + "</li>")
+    return '<ul class="dlist" aria-label="部门变化 department changes">' + "".join(items) + "</ul>"
+
+
+def _text(m: ClauseChange, cmp: Comparison) -> str:
+    """The text: a redline and a side-by-side view when both sides exist, else the one text."""
+    old_year = cmp.old.year or "旧"
+    new_year = cmp.new.year or "新"
     if m.old and m.new:
         redline = _diff_html(m.diff) if m.diff else esc(m.new_text)
-        parts.append(f'<div class="redline"><div class="txt" lang="zh-CN">{redline}</div></div>')
-        parts.append('<div class="sbs">'
-                     f'<div class="col old"><div class="col-h">旧 old · {esc(old_year)} {esc(one_line(m.old_num))}</div>'
-                     f'<div class="txt" lang="zh-CN">{_diff_html(m.old_side)}</div></div>'
-                     f'<div class="col new"><div class="col-h">新 new · {esc(new_year)} {esc(one_line(m.new_num))}</div>'
-                     f'<div class="txt" lang="zh-CN">{_diff_html(m.new_side)}</div></div></div>')
-    elif m.new:
-        parts.append(f'<div class="only"><p class="label">新文 new text · {esc(new_year)}</p>'
-                     f'<div class="txt" lang="zh-CN">{esc(m.new_text)}</div></div>')
-    else:
-        parts.append(f'<div class="only"><p class="label">原文 old text · {esc(old_year)}</p>'
-                     f'<div class="txt" lang="zh-CN">{esc(m.old_text)}</div></div>')
-    parts.append("</article>")
-    return "".join(parts)
+        return (f'<div class="redline"><div class="txt" lang="zh-CN">{redline}</div></div>'
+                '<div class="sbs">'
+                f'<div class="col old"><div class="col-h">旧 old · {esc(old_year)} {esc(one_line(m.old_num))}</div>'
+                f'<div class="txt" lang="zh-CN">{_diff_html(m.old_side)}</div></div>'
+                f'<div class="col new"><div class="col-h">新 new · {esc(new_year)} {esc(one_line(m.new_num))}</div>'
+                f'<div class="txt" lang="zh-CN">{_diff_html(m.new_side)}</div></div></div>')
+    if m.new:
+        return (f'<div class="only"><p class="label">新文 new text · {esc(new_year)}</p>'
+                f'<div class="txt" lang="zh-CN">{esc(m.new_text)}</div></div>')
+    return (f'<div class="only"><p class="label">原文 old text · {esc(old_year)}</p>'
+            f'<div class="txt" lang="zh-CN">{esc(m.old_text)}</div></div>')
 
 
 def _docinfo(d, side: str, label: str) -> str:
@@ -232,13 +248,13 @@ def _target_table(cmp: Comparison, rows: list[TargetChange], caption: str = "") 
 
 def _targets(cmp: Comparison) -> str:
     ts = sorted_targets(cmp.targets)
-    main = [t for t in ts if t.change not in ("added", "dropped", "unchanged")]
+    main = [t for t in ts if t.change not in FOLDED]
     out = ['<section id="targets" aria-labelledby="targets-h"><h2 id="targets-h">目标变化 Target changes</h2>']
     if main:
         out.append(_target_table(cmp, main))
     else:
         out.append('<p class="muted">没有收紧、放宽或期限变化的目标 no tightened, loosened or rescheduled targets.</p>')
-    for change in ("added", "dropped", "unchanged"):
+    for change in FOLDED:
         rows = [t for t in ts if t.change == change]
         if rows:
             out.append(f'<details class="more"><summary>{esc(target_label(change))} 目标 targets（{len(rows)}）'
@@ -268,7 +284,7 @@ def _toolbar(cmp: Comparison, tag_counts: dict[str, int], total: int) -> str:
     n = cmp.counts
     chips = []
     for s in STATUS_ORDER:
-        if s == "unchanged":
+        if s == Status.UNCHANGED:
             continue
         zh, en, sym = STATUS_INFO[s]
         chips.append(f'<button type="button" data-filter="{s}" aria-pressed="false"{" disabled" if not n[s] else ""}>'
@@ -280,7 +296,7 @@ def _toolbar(cmp: Comparison, tag_counts: dict[str, int], total: int) -> str:
         chips.append(f'<button type="button" data-filter="{tag}" aria-pressed="false"{" disabled" if not k else ""}>'
                      f'<span class="sym" aria-hidden="true">{esc(sym)}</span> {esc(zh)} <span class="en">{esc(en)}'
                      f'</span> <span class="cnt">{k}</span></button>')
-    unch = n.get("unchanged", 0)
+    unch = n[Status.UNCHANGED]
     return ('<div class="toolbar" role="toolbar" aria-label="筛选 filters">'
             '<div class="row"><span class="lab">筛选 filter</span>'
             '<button type="button" id="f-all" aria-pressed="true">全部变更 all changes</button>'

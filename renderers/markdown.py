@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from policydiff.model.changes import ClauseChange, Comparison, TargetChange
+from policydiff.model.changes import ClauseChange, Comparison, Status, TargetChange
 from renderers.common import (
     DEPT_LABELS,
+    FOLDED,
     STATUS_ORDER,
     alias_ids,
     card_id,
@@ -170,13 +171,13 @@ _TARGET_HEADER = ["变化 change", "主体 subject", "指标 metric", "旧 old",
 
 def _targets(cmp: Comparison) -> list[str]:
     ts = sorted_targets(cmp.targets)
-    main = [t for t in ts if t.change not in ("added", "dropped", "unchanged")]
+    main = [t for t in ts if t.change not in FOLDED]
     out = ["## 目标变化 Target changes", ""]
     if main:
         out += table(_TARGET_HEADER, _target_rows(cmp, main))
     else:
         out.append("没有收紧、放宽或期限变化的目标。No tightened, loosened or rescheduled targets.")
-    for change in ("added", "dropped", "unchanged"):
+    for change in FOLDED:
         rows = [t for t in ts if t.change == change]
         if rows:
             out += ["", f"### {target_label(change)} 目标 targets ({len(rows)})", ""]
@@ -201,7 +202,7 @@ def _meta(m: ClauseChange, cmp: Comparison) -> list[str]:
         lines.append(f"{escape(provenance(m))}: {escape(str(ny))} {refs(m.new_numbered())}")
     if m.renumbered:
         lines.append(f"重新编号 renumbered: {escape(one_line(m.renumbered))}")
-    if m.status == "moved":
+    if m.status == Status.MOVED:
         lines.append("文字 text: " + ("有修改 modified" if m.modified else "未变 unchanged"))
     for key, _sign, names in department_changes(m):
         lines.append(f"{escape(DEPT_LABELS[key])}: {escape('、'.join(one_line(n) for n in names))}")
@@ -253,7 +254,7 @@ def render(cmp: Comparison) -> str:
     out += [""] + _targets(cmp)
     out += ["", "## 条款变化 Changed clauses", "",
             "删除的文字 ~~deleted text~~ · 新增的文字 <ins>inserted text</ins>", ""]
-    groups = section_groups(cmp.matches, keep=lambda m: m.status != "unchanged")
+    groups = section_groups(cmp.matches, keep=lambda m: m.status != Status.UNCHANGED)
     if not groups:
         out += ["没有变化的条款。No changed clauses.", ""]
     for g in groups:
@@ -262,7 +263,7 @@ def render(cmp: Comparison) -> str:
         out += [f"### {escape(name)}", ""]
         for m in g.items:
             out += _clause(m, cmp, per_card.get(index[id(m)], []))
-    unchanged = [m for m in cmp.matches if m.status == "unchanged"]
+    unchanged = [m for m in cmp.matches if m.status == Status.UNCHANGED]
     out += [f"## 未变条款 Unchanged clauses ({len(unchanged)})", ""]
     if unchanged:
         for m in unchanged:

@@ -46,7 +46,7 @@ def pair_name(old_label: str, new_label: str) -> str:
 
 
 def render_index(report) -> str:
-    """report: policydiff.series.report.SeriesReport."""
+    """report: policydiff.model.series.SeriesReport."""
     lin = report.lineage
     labels = [v.label for v in lin.versions]
     out = ["<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'>",
@@ -56,17 +56,29 @@ def render_index(report) -> str:
            f"<header><h1>系列报告 Series report: {_e(report.series)}</h1>",
            f"<p>{len(labels)} versions · {len(lin.lineages)} task lineages · "
            f"{len(report.trajectories)} target trajectories</p></header><main>"]
-    # versions
-    out.append("<section id='versions'><h2>版本 Versions</h2><table><thead><tr><th>year</th><th>kind</th>"
-               "<th>title</th><th>文号</th><th>date</th><th>ref</th></tr></thead><tbody>")
+    out += _versions(lin)
+    out += _pairs(lin, labels)
+    out += _trajectories(report.trajectories)
+    out += _lineages(lin, labels)
+    out.append("</main></body></html>")
+    return "".join(out)
+
+
+def _versions(lin) -> list[str]:
+    out = ["<section id='versions'><h2>版本 Versions</h2><table><thead><tr><th>year</th><th>kind</th>"
+           "<th>title</th><th>文号</th><th>date</th><th>ref</th></tr></thead><tbody>"]
     for v in lin.versions:
         out.append(f"<tr><td>{_e(v.label)}</td><td>{_e(v.kind)}</td><td>{_e(v.title)}</td><td>{_e(v.doc_no)}</td>"
                    f"<td>{_e(v.date)}</td><td><code>{_e(v.ref)}</code></td></tr>")
     out.append("</tbody></table></section>")
-    # pairs
-    out.append("<section id='pairs'><h2>逐年变化 Year-to-year changes</h2><table><thead><tr><th>pair</th>"
-               + "".join(f"<th>{_e(STATUS_LABELS[s].en)}</th>" for s in STATUSES)
-               + "<th>targets ▲/▼</th><th>redline</th></tr></thead><tbody>")
+    return out
+
+
+def _pairs(lin, labels: list[str]) -> list[str]:
+    """Counts per status and tightened/loosened targets of each consecutive pair, linked to its redlines."""
+    out = ["<section id='pairs'><h2>逐年变化 Year-to-year changes</h2><table><thead><tr><th>pair</th>"
+           + "".join(f"<th>{_e(STATUS_LABELS[s].en)}</th>" for s in STATUSES)
+           + "<th>targets ▲/▼</th><th>redline</th></tr></thead><tbody>"]
     for k, cmp in enumerate(lin.comparisons):
         a, b = labels[k], labels[k + 1]
         c = cmp.counts
@@ -77,11 +89,15 @@ def render_index(report) -> str:
                    f"{t[TargetChangeKind.LOOSENED]}</td>"
                    f"<td><a href='{_e(name)}.html'>HTML</a> · <a href='{_e(name)}.md'>Markdown</a></td></tr>")
     out.append("</tbody></table></section>")
-    # trajectories
-    multi = [t for t in report.trajectories if len(t.points) > 1]
-    single = [t for t in report.trajectories if len(t.points) == 1]
-    out.append(f"<section id='targets'><h2>目标轨迹 Target trajectories ({len(multi)} across years)</h2>"
-               "<div class='traj'>")
+    return out
+
+
+def _trajectories(trajectories) -> list[str]:
+    """A chart and a table per trajectory across years; the targets stated once, folded away."""
+    multi = [t for t in trajectories if len(t.points) > 1]
+    single = [t for t in trajectories if len(t.points) == 1]
+    out = [f"<section id='targets'><h2>目标轨迹 Target trajectories ({len(multi)} across years)</h2>"
+           "<div class='traj'>"]
     for t in multi:
         years = [p.year or 0 for p in t.points]
         values = [p.value for p in t.points]
@@ -107,11 +123,15 @@ def render_index(report) -> str:
                        f"<td><code>{_e(p.clause)}</code></td></tr>")
         out.append("</tbody></table></details>")
     out.append("</section>")
-    # lineage table
-    out.append("<section id='lineage'><h2>任务谱系 Task lineages</h2><p>Each row is one task followed through the "
-               "versions; a cell links to that clause in the redline that introduces the version.</p><table><thead>"
-               "<tr><th>#</th>" + "".join(f"<th>{_e(x)}</th>" for x in labels) + "<th>heading (latest)</th></tr>"
-               "</thead><tbody>")
+    return out
+
+
+def _lineages(lin, labels: list[str]) -> list[str]:
+    """One row per task through the versions; a cell links to the clause in the redline that introduces it."""
+    out = ["<section id='lineage'><h2>任务谱系 Task lineages</h2><p>Each row is one task followed through the "
+           "versions; a cell links to that clause in the redline that introduces the version.</p><table><thead>"
+           "<tr><th>#</th>" + "".join(f"<th>{_e(x)}</th>" for x in labels) + "<th>heading (latest)</th></tr>"
+           "</thead><tbody>"]
     for ln in lin.lineages:
         cells = []
         for k, label in enumerate(labels):
@@ -131,5 +151,5 @@ def render_index(report) -> str:
                 cells.append("<td>" + "<br>".join(f"<a href='{_e(name)}.html#new-{_e(i)}' title='{_e(i)}'>{show(i)}</a>"
                                                   for i in ids) + "</td>")
         out.append(f"<tr><td>{_e(ln.id)}</td>{''.join(cells)}<td>{_e(ln.heading)}</td></tr>")
-    out.append("</tbody></table></section></main></body></html>")
-    return "".join(out)
+    out.append("</tbody></table></section>")
+    return out
