@@ -46,5 +46,6 @@ def test_2021_mirror_copy_and_its_simplified_form_agree():
 def test_metadata_filled_from_the_header():
     doc = seed_doc("2019")
     assert doc.meta.year == 2019 and doc.meta.kind == "plan"
-    assert [s.name for s in doc.steps][:8] == ["html", "line_endings", "pinyin_annotations", "script",
-                                               "punctuation", "whitespace", "boilerplate", "suspects"]
+    assert [s.name for s in doc.steps][:9] == ["html", "line_endings", "pinyin_annotations", "script",
+                                               "punctuation", "whitespace", "boilerplate", "collapsed_items",
+                                               "suspects"]

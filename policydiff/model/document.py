@@ -138,7 +138,7 @@ class Document:
                 else:
                     heading, content = own(child, "heading"), own(child, "content")
                     if child.tag in CONTAINERS and not block_kids:  # a section of prose is a task too
-                        content = content or "".join(self.slice(c) for c in child.children if c.tag == "intro")
+                        content += "".join(self.slice(c) for c in child.children if c.tag == "intro")
                 resp = child.find("responsibility")
                 lead = [o.attrs.get("name", self.slice(o)) for r in (resp.children if resp else []) if r.tag == "lead"
                         for o in r.children if o.tag == "org"]

@@ -15,7 +15,7 @@ from lxml import etree
 
 from policydiff.errors import PolicydiffError
 from policydiff.model.document import DocMeta, Document, Step
-from policydiff.model.layouts import BLOCKS
+from policydiff.model.layouts import BLOCKS, LAYOUTS
 from policydiff.model.tree import Node
 
 _META_ATTRS = [
@@ -32,6 +32,8 @@ def schema() -> etree.RelaxNG:
     # the block elements come from the layout registry: a new numbering level is a data change
     blocks = "".join(f'<element name="{tag}"><ref name="blockBody"/></element>' for tag in BLOCKS)
     data = data.replace("<!-- blocks from policydiff.model.layouts -->", blocks)
+    names = "".join(f"<value>{name}</value>" for name in LAYOUTS)
+    data = data.replace("<!-- layouts from policydiff.model.layouts -->", names)
     return etree.RelaxNG(etree.fromstring(data.encode("utf-8"), _safe_parser()))
 
 

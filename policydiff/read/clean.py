@@ -176,6 +176,11 @@ def _html_text_flat(text: str) -> tuple[str, int]:
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200d\u2060\ufeff\ud800-\udfff\ufffe\uffff]")
 
 
+def strip_controls(text: str) -> str:
+    """Text without control, zero-width and XML-illegal characters (line breaks kept)."""
+    return _CONTROL.sub("", text)
+
+
 def rule_line_endings(state: _State) -> Step:
     """CRLF/CR → LF; drop control and zero-width characters."""
     text = state.text
@@ -379,6 +384,58 @@ def rule_suspects(state: _State) -> Step:
                 [(s.start, s.end, s.reason) for s in suspects])
 
 
+@lru_cache(maxsize=1)
+def _item_patterns() -> list[tuple[str, str, re.Pattern[str], re.Pattern[str]]]:
+    """(tag, numeral, pattern at a line start, the same pattern anywhere) of every numbering level."""
+    from policydiff.model.layouts import levels
+
+    return [(lv.tag, lv.numeral, lv.pattern, re.compile(lv.pattern.pattern.lstrip("^"))) for lv in levels()]
+
+
+def _number_value(raw: str, numeral: str) -> int:
+    from policydiff.read.cjknum import circled_int, cn_int
+
+    if numeral == "arabic":
+        return int(raw)
+    return (circled_int(raw) if numeral == "circled" else cn_int(raw)) or 0
+
+
+def _split_collapsed(line: str) -> list[str]:
+    """A line a scraper made of several numbered items ("1.加强…。2.推进…。3.完善…") as one line each.
+
+    Only the next number of the same level, right after a sentence end or a closing bracket,
+    starts a new line: "达到98%。2.开展" splits, "2020年" or "第2.5条" never do.
+    """
+    for _tag, numeral, at_start, anywhere in _item_patterns():
+        m = at_start.match(line)
+        if not m:
+            continue
+        value, cuts, pos = _number_value(m.group("n"), numeral), [], m.end()
+        while value:
+            nxt = next((k for k in anywhere.finditer(line, pos)
+                        if line[k.start() - 1] in "。；）]】" and _number_value(k.group("n"), numeral) == value + 1), None)
+            if nxt is None:
+                break
+            cuts.append(nxt.start())
+            value, pos = value + 1, nxt.end()
+        if cuts:
+            bounds = [0, *cuts, len(line)]
+            return [line[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+        return [line]
+    return [line]
+
+
+def rule_collapsed_items(state: _State) -> Step:
+    """Numbered items collapsed onto one line get a line each (structure reads one heading a line)."""
+    out, n = [], 0
+    for line in state.text.split("\n"):
+        parts = _split_collapsed(line) if len(line) > 20 else [line]
+        n += len(parts) - 1
+        out.extend(parts)
+    state.text = "\n".join(out)
+    return Step("collapsed_items", n, f"{n} numbered items moved onto lines of their own")
+
+
 RULES: list[tuple[str, Rule]] = [
     ("html", rule_html),
     ("line_endings", rule_line_endings),
@@ -387,6 +444,7 @@ RULES: list[tuple[str, Rule]] = [
     ("punctuation", rule_punctuation),
     ("whitespace", rule_whitespace),
     ("boilerplate", rule_boilerplate),
+    ("collapsed_items", rule_collapsed_items),
     ("suspects", rule_suspects),
 ]
 

@@ -21,7 +21,7 @@ def process(text: str, meta: DocMeta | None = None, *, is_html: bool = False, sc
     if not (meta.doc_no and meta.date and meta.title and meta.issuer and meta.year):
         # what the caller (the catalog) did not say, read before furniture lines are dropped: a
         # portal's 文号/发布日期 bar and a news dateline hold metadata
-        found = metadata.detect(cleaned.text if is_html else text)
+        found = metadata.detect(cleaned.text if is_html else normalize.strip_controls(text))
         meta.doc_no = meta.doc_no or found.doc_no
         meta.date = meta.date or found.date
         meta.title = meta.title or found.title

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from policydiff import lexicon
 from policydiff.model.document import CONTAINERS
-from policydiff.model.layouts import EID_PREFIX, levels
+from policydiff.model.layouts import EID_PREFIX, layout_of, levels
 from policydiff.model.tree import Node
 from policydiff.read import responsibility
 from policydiff.read.cjknum import circled_int, cn_int
@@ -59,7 +59,7 @@ class Parsed:
 
     text: str
     root: Node
-    layout: str  # "numbered" | "news"
+    layout: str  # a name of policydiff.model.layouts.LAYOUTS
 
 
 def _lines(text: str) -> list[tuple[int, int]]:
@@ -135,7 +135,12 @@ def _own_text_nodes(text: str, node: Node, own_a: int, own_b: int, first_line_en
     kids.append(Node("num", own_a, num_b))
     head_a = num_b
     if node.tag in CONTAINERS:
-        kids.append(Node("heading", head_a, first_line_end))
+        # "一、深化…建设。持续丰富…": a section whose line is a task keeps its sentences as content
+        cut = text.find("。", head_a, first_line_end)
+        head_b = cut + 1 if 0 <= cut < first_line_end - 1 else first_line_end
+        kids.append(Node("heading", head_a, head_b))
+        if head_b < first_line_end:
+            kids.append(Node("content", head_b, first_line_end))
         if own_b > first_line_end + 1:
             intro = Node("intro", first_line_end + 1, own_b, {"eId": node.attrs["eId"] + "__intro"})
             for k, (a, b) in enumerate(_lines_in(text, first_line_end + 1, own_b), 1):
@@ -273,33 +278,54 @@ def parse(text: str, kind: str = "") -> Parsed:
     """Parse cleaned text into header, preamble, body and closing."""
     spans = _lines(text)
     root = Node("document", 0, len(text))
-    first = next((i for i, (a, b) in enumerate(spans) if (h := match_heading(text[a:b])) and h[0] in _OPENERS), None)
-    numbered = first is not None and kind != "news"
-    if numbered:
-        assert first is not None
-        front, rest = spans[:first], spans[first:]
-        close_from = _closing_start(text, rest)
-        closing = rest[close_from:]
-        rest = rest[:close_from]
-        _parse_front(text, front, root)
-        _parse_numbered(text, rest, root)
-        if closing:
-            node = Node("closing", closing[0][0], closing[-1][1])
-            node.children = [Node("p", a, b, {"eId": f"closing__p_{k}"}) for k, (a, b) in enumerate(closing, 1)]
-            root.children.append(node)
-        layout = "numbered"
-    else:
-        # news: headline lines, then the lead paragraph(s) up to the first subheading
-        n_title = 0
-        while n_title < len(spans) and n_title < 3 and _is_title_like(text[spans[n_title][0]:spans[n_title][1]]):
-            n_title += 1
+    first = _body_start(text, spans) if kind != "news" else None
+    if first is None:
+        _parse_news_document(text, spans, root)
+        return Parsed(text, root, "news")
+    front, rest = spans[:first], spans[first:]
+    close_from = _closing_start(text, rest)
+    closing = rest[close_from:]
+    rest = rest[:close_from]
+    _parse_front(text, front, root)
+    _parse_numbered(text, rest, root)
+    if closing:
+        node = Node("closing", closing[0][0], closing[-1][1])
+        node.children = [Node("p", a, b, {"eId": f"closing__p_{k}"}) for k, (a, b) in enumerate(closing, 1)]
+        root.children.append(node)
+    tags = {n.tag for n in root.iter() if "eId" in n.attrs}
+    return Parsed(text, root, layout_of(tags, numbered=True).name)
+
+
+def _body_start(text: str, spans: list[tuple[int, int]]) -> int | None:
+    """The line that opens the numbered body, or None for an unnumbered text.
+
+    A table of contents (目录: a run of bare chapter headings repeated later with their text) is
+    front matter: the body opens where its first heading comes back.
+    """
+    heads = [(i, h) for i, (a, b) in enumerate(spans) if (h := match_heading(text[a:b])) and h[0] in _OPENERS]
+    if not heads:
+        return None
+    first_i, (tag, _rank, _num, value) = heads[0]
+    run = 1
+    while run < len(heads) and heads[run][0] == first_i + run and heads[run][1][0] == tag:
+        run += 1  # consecutive heading lines with nothing between them
+    if run >= 3:
+        again = next((i for i, h in heads[run:] if h[0] == tag and h[3] == value), None)
+        if again is not None:
+            return again
+    return first_i
+
+
+def _parse_news_document(text: str, spans: list[tuple[int, int]], root: Node) -> None:
+    """News: headline lines, then the lead paragraph(s) up to the first subheading, then sections."""
+    n_title = 0
+    while n_title < len(spans) and n_title < 3 and _is_title_like(text[spans[n_title][0]:spans[n_title][1]]):
+        n_title += 1
+    n_lead = n_title
+    while n_lead < len(spans) and not _is_title_like(text[spans[n_lead][0]:spans[n_lead][1]]):
+        n_lead += 1
+    if n_lead >= len(spans):  # no subheadings at all: everything after the titles is body
         n_lead = n_title
-        while n_lead < len(spans) and not _is_title_like(text[spans[n_lead][0]:spans[n_lead][1]]):
-            n_lead += 1
-        if n_lead >= len(spans):  # no subheadings at all: everything after the titles is body
-            n_lead = n_title
-        _parse_front(text, spans[:n_lead], root)
-        if n_lead < len(spans):
-            _parse_news(text, spans[n_lead:], root)
-        layout = "news"
-    return Parsed(text, root, layout)
+    _parse_front(text, spans[:n_lead], root)
+    if n_lead < len(spans):
+        _parse_news(text, spans[n_lead:], root)

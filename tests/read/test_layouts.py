@@ -35,6 +35,7 @@ def test_metadata(result, key):
 def test_mirror_copies_read_the_same_clauses():
     """The same notice in Traditional with toned, toneless and repeated pinyin and doubled punctuation."""
     import variants
+
     from policydiff.model.document import DocMeta
     from policydiff.read.pipeline import process
 
@@ -50,3 +51,39 @@ def test_mirror_copies_read_the_same_clauses():
     for damaged in (variants.mirror(clean, 1), variants.add_toneless_pinyin(clean),
                     variants.double_annotations(variants.add_toned_pinyin(clean))):
         assert clauses(damaged) == want
+
+
+def test_every_layout_document_writes_valid_xml():
+    """Chapters, articles, sections of prose and collapsed items all fit the schema, losslessly."""
+    from layout_eval import read
+
+    from policydiff.model import planxml
+
+    for entry in answers():
+        doc = read(entry)
+        back = planxml.from_bytes(planxml.to_bytes(doc))
+        assert back.text == doc.text, entry["file"]
+
+
+def test_collapsed_items_get_a_line_each():
+    from policydiff.read.clean import clean
+
+    text = "（二）深化改革。\n1.推进企业开办。实现0.5个工作日办结。（市市场监管局牵头）2.推进不动产登记。达到98%。3.推进出生一件事。\n"
+    lines = clean(text).text.split("\n")
+    assert lines[1:4] == ["1.推进企业开办。实现0.5个工作日办结。（市市场监管局牵头）", "2.推进不动产登记。达到98%。",
+                          "3.推进出生一件事。"]
+    # a number that is not the next item never splits a line: 2020年, 2.5个, a repeated 1.
+    kept = "1.到2020年。2.5个工作日内办结；1.重复。"
+    assert clean(kept).text == kept
+
+
+def test_a_table_of_contents_is_front_matter():
+    from policydiff.read.structure import parse
+
+    toc = "规划\n目录\n第一章　基础\n第二章　任务\n第三章　保障\n前言\n说明。\n第一章　基础\n第一节　现状\n现状。\n" \
+          "第二章　任务\n第一节　服务\n一、推进服务。实现覆盖。\n第三章　保障\n第一节　组织\n加强领导。\n"
+    parsed = parse(toc)
+    ids = [n.attrs["eId"] for n in parsed.root.iter() if n.tag in ("chapter", "subchapter", "section")]
+    assert ids == ["chp_1", "chp_1__subchp_1", "chp_2", "chp_2__subchp_1", "chp_2__subchp_1__sec_1", "chp_3",
+                   "chp_3__subchp_1"]
+    assert parsed.layout == "chapters"
