@@ -125,7 +125,10 @@ def _page_texts(doc: pdfium.PdfDocument, where: str) -> list[tuple[str, Page]]:
     for index in range(len(doc)):
         if time.monotonic() - started > MAX_SECONDS:
             raise PolicydiffError(f"{where}: refused: reading took over {MAX_SECONDS:.0f} s (at page {index + 1})")
-        page = doc[index]
+        try:
+            page = doc[index]
+        except pdfium.PdfiumError as exc:
+            raise PolicydiffError(f"{where}: page {index + 1} of the PDF cannot be read ({exc})") from None
         try:
             textpage = page.get_textpage()
             text = textpage.get_text_range()
