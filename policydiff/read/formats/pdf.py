@@ -1,9 +1,10 @@
 """PDF: text through PDFium (pypdfium2), then the page-furniture rules that OFD shares.
 
 Why pypdfium2. benchmarks/bench_extract.py reads one reportlab PDF (STSong-Light CID font, 100
-pages of the 2019 seed) with each library in the same run. On this 2-core machine: pypdfium2
-0.62 s, pdfplumber 8.9 s (14×), pdfminer.six's own extract_text 9.6 s (15×); this module
-(PDFium plus the rules below) 1.0 s. CJK fidelity: all three return every page character for
+pages of the 2019 seed) with each library in the same run. Two runs on this shared 2-core
+machine: pypdfium2 0.37–0.62 s, pdfplumber 8.9–13.3 s, pdfminer.six's own extract_text
+9.6–13.6 s, i.e. PDFium is 14–36 times faster; this module (PDFium plus the rules below)
+0.9–1.0 s, inside the 2 s target. CJK fidelity: all three return every page character for
 character on the reportlab PDF; on a Chromium-printed PDF (embedded TrueType subset) pypdfium2
 and pdfminer.six are identical to the source, while pdfplumber moves the “” of a larger-font
 heading to the line's end. pdfplumber also drops U+3000 indents, which the rules below use to
