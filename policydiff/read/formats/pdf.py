@@ -112,7 +112,7 @@ def _open(data: bytes, where: str) -> pdfium.PdfDocument:
         return pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
         code = getattr(exc, "err_code", None)
-        if code == pdfium.raw.FPDF_ERR_PASSWORD:
+        if code == pdfium.raw.FPDF_ERR_PASSWORD or "password" in str(exc).lower():
             raise PolicydiffError(f"{where}: a password-protected PDF; open it and save a copy without a password") from None
         if code == pdfium.raw.FPDF_ERR_SECURITY:
             raise PolicydiffError(f"{where}: a PDF encrypted with a security handler PDFium does not support") from None
