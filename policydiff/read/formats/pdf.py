@@ -1,9 +1,10 @@
 """PDF: text through PDFium (pypdfium2), then the page-furniture rules that OFD shares.
 
 Why pypdfium2. benchmarks/bench_extract.py reads one reportlab PDF (STSong-Light CID font, 100
-pages of the 2019 seed) with each library in the same run. On this 2-core machine: pypdfium2
-0.62 s, pdfplumber 8.9 s (14×), pdfminer.six's own extract_text 9.6 s (15×); this module
-(PDFium plus the rules below) 1.0 s. CJK fidelity: all three return every page character for
+pages of the 2019 seed) with each library in the same run. Two runs on this shared 2-core
+machine: pypdfium2 0.37–0.62 s, pdfplumber 8.9–13.3 s, pdfminer.six's own extract_text
+9.6–13.6 s, i.e. PDFium is 14–36 times faster; this module (PDFium plus the rules below)
+0.9–1.0 s, inside the 2 s target. CJK fidelity: all three return every page character for
 character on the reportlab PDF; on a Chromium-printed PDF (embedded TrueType subset) pypdfium2
 and pdfminer.six are identical to the source, while pdfplumber moves the “” of a larger-font
 heading to the line's end. pdfplumber also drops U+3000 indents, which the rules below use to
@@ -111,7 +112,7 @@ def _open(data: bytes, where: str) -> pdfium.PdfDocument:
         return pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
         code = getattr(exc, "err_code", None)
-        if code == pdfium.raw.FPDF_ERR_PASSWORD:
+        if code == pdfium.raw.FPDF_ERR_PASSWORD or "password" in str(exc).lower():
             raise PolicydiffError(f"{where}: a password-protected PDF; open it and save a copy without a password") from None
         if code == pdfium.raw.FPDF_ERR_SECURITY:
             raise PolicydiffError(f"{where}: a PDF encrypted with a security handler PDFium does not support") from None
@@ -125,7 +126,10 @@ def _page_texts(doc: pdfium.PdfDocument, where: str) -> list[tuple[str, Page]]:
     for index in range(len(doc)):
         if time.monotonic() - started > MAX_SECONDS:
             raise PolicydiffError(f"{where}: refused: reading took over {MAX_SECONDS:.0f} s (at page {index + 1})")
-        page = doc[index]
+        try:
+            page = doc[index]
+        except pdfium.PdfiumError as exc:
+            raise PolicydiffError(f"{where}: page {index + 1} of the PDF cannot be read ({exc})") from None
         try:
             textpage = page.get_textpage()
             text = textpage.get_text_range()
