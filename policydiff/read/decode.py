@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from policydiff.errors import PolicydiffError
+from policydiff.read import formats
 from policydiff.read.text import is_cjk
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -27,12 +28,12 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", "a PNG image"),
-    (b"PK\x03\x04", "a ZIP archive (or DOCX/XLSX)"),
+    (b"PK\x03\x04", "a ZIP archive that is not DOCX or OFD"),
     (b"PK\x05\x06", "an empty ZIP archive"),
     (b"\x7fELF", "an ELF executable"),
     (b"%PDF-", "a PDF file"),
     (b"\x1f\x8b", "a gzip file"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old MS Office file"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old MS Office file that is not DOC or WPS"),
     (b"GIF8", "a GIF image"),
     (b"\xff\xd8\xff", "a JPEG image"),
 )
@@ -43,10 +44,12 @@ _SCORE_SAMPLE = 200_000
 
 @dataclass(frozen=True)
 class Decoded:
-    """Decoded text and the name of the codec that produced it."""
+    """Decoded text and the name of the codec (or the format: pdf, docx, ofd …) that produced it."""
 
     text: str
     encoding: str
+    steps: tuple[tuple[str, int, str], ...] = ()  # what a format extractor did (for --explain)
+    warnings: tuple[str, ...] = ()
 
 
 def decode(data: bytes, name: str = "") -> Decoded:
@@ -56,6 +59,11 @@ def decode(data: bytes, name: str = "") -> Decoded:
         raise PolicydiffError(f"{label}: too large: {len(data)} bytes (limit {MAX_BYTES // (1024 * 1024)} MB)")
     if not data.strip():
         raise PolicydiffError(f"{label}: empty input (no text)")
+    if formats.sniff(data) is not None:  # PDF, DOCX, OFD, DOC/WPS: their text, in reading order
+        extracted = formats.extract(data, name)
+        assert extracted is not None
+        _check_text(extracted.text, label)
+        return Decoded(extracted.text, extracted.format, tuple(extracted.steps), tuple(extracted.warnings))
     for magic, what in _MAGIC:
         if data.startswith(magic):
             raise PolicydiffError(f"{label}: binary file ({what}), not a text document")
