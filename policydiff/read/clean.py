@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from policydiff import lexicon
 from policydiff.model.document import Step
 from policydiff.read.text import (
     CJK_PUNCT,
@@ -217,9 +218,30 @@ def rule_script(state: _State) -> Step:
     out = converter(state.script_config).convert(text)
     if state.script_config != "s2t":
         out = fix_t2s_leftovers(out)
+    out = _keep_suspects(text, out)
     n = sum(1 for a, b in zip(text, out, strict=False) if a != b) if len(out) == len(text) else -1
     state.text = out
     return Step("script", n, f"{state.source_script} → simplified with OpenCC {state.script_config}")
+
+
+def _keep_suspects(before: str, after: str) -> str:
+    """Characters inside suspect spans stay as found: OpenCC would rewrite mojibake into other
+    garbage (鏈 → 链), and the README promises it is kept byte for byte. Spans are found on the
+    converted text, where only real damage still looks odd; t2s keeps lengths, so positions hold
+    (where it does not, the line is left converted)."""
+    if len(before) == len(after):
+        spans = find_suspects(after)
+        if not spans:
+            return after
+        parts, pos = [], 0
+        for sp in spans:
+            parts += [after[pos:sp.start], before[sp.start:sp.end]]
+            pos = sp.end
+        return "".join(parts) + after[pos:]
+    lines_b, lines_a = before.split("\n"), after.split("\n")
+    if len(lines_b) != len(lines_a):
+        return after
+    return "\n".join(_keep_suspects(b, a) if len(b) == len(a) else a for b, a in zip(lines_b, lines_a, strict=True))
 
 
 _HALF_TO_FULL = {",": "，", ";": "；", ":": "："}
@@ -350,9 +372,8 @@ def _garbage(ch: str) -> bool:
     return _odd(ch) or (ch.isascii() and not ch.isspace() and not ch.isdigit()) or ch in TONE_MARKS
 
 
-def rule_suspects(state: _State) -> Step:
-    """Mark spans that look like mojibake. They are kept as they are and only flagged."""
-    text = state.text
+def find_suspects(text: str) -> list[Suspect]:
+    """Spans that look corrupted: mojibake runs, U+FFFD, `?` in Chinese, spliced spam tokens."""
     suspects: list[Suspect] = []
     i, n = 0, len(text)
     while i < n:
@@ -379,9 +400,30 @@ def rule_suspects(state: _State) -> Step:
             reason = "replacement-character" if "\ufffd" in text[start:end] else "mojibake"
             suspects.append(Suspect(start, end, reason))
         i = end
-    state.suspects = suspects
-    return Step("suspects", len(suspects), "; ".join(text[s.start:s.end] for s in suspects[:5]),
-                [(s.start, s.end, s.reason) for s in suspects])
+    suspects += _spam(text, suspects)
+    return sorted(suspects, key=lambda s: s.start)
+
+
+#: letters then digits between Chinese characters (bet365, AG88, HG0088); a number with a unit (700M,
+#: 5G) starts with a digit and is not matched
+_SPLICED = re.compile(r"(?<=[\u4e00-\u9fff“”‘’、，。：；（）])[A-Za-z](?=[A-Za-z0-9]*\d)[A-Za-z0-9]{2,15}"
+                      r"(?=[\u4e00-\u9fff“”，。、；])")
+
+
+def _spam(text: str, found: list[Suspect]) -> list[Suspect]:
+    """Brand names of letters and digits spliced into Chinese words (推进bet365标准化): flagged, kept."""
+    known = set(lexicon.words("latin_terms"))
+    taken = [(s.start, s.end) for s in found]
+    return [Suspect(m.start(), m.end(), "spliced-latin") for m in _SPLICED.finditer(text)
+            if m.group(0) not in known and not any(a < m.end() and m.start() < b for a, b in taken)]
+
+
+def rule_suspects(state: _State) -> Step:
+    """Mark spans that look like mojibake or spliced spam. They are kept as they are and only flagged."""
+    text = state.text
+    state.suspects = find_suspects(text)
+    return Step("suspects", len(state.suspects), "; ".join(text[s.start:s.end] for s in state.suspects[:5]),
+                [(s.start, s.end, s.reason) for s in state.suspects])
 
 
 @lru_cache(maxsize=1)
