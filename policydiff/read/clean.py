@@ -367,6 +367,11 @@ def _odd(ch: str) -> bool:
     return cat in ("Sm", "So", "Co", "Cn") and ch not in "①②③④⑤⑥⑦⑧⑨⑩→←×÷±…—"
 
 
+def looks_odd(ch: str) -> bool:
+    """A character that does not belong in clean Simplified government text (mojibake, symbols)."""
+    return _odd(ch)
+
+
 def _garbage(ch: str) -> bool:
     """Inside a suspect span, also Latin letters, brackets and tone letters continue the damage."""
     return _odd(ch) or (ch.isascii() and not ch.isspace() and not ch.isdigit()) or ch in TONE_MARKS

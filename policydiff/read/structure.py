@@ -17,7 +17,9 @@ from policydiff.model.layouts import EID_PREFIX, layout_of, levels
 from policydiff.model.tree import Node
 from policydiff.read import responsibility
 from policydiff.read.cjknum import circled_int, cn_int
+from policydiff.read.clean import looks_odd
 from policydiff.read.metadata import DATE_LINE, DOC_NO_LINE
+from policydiff.read.text import is_wide
 
 # --------------------------------------------------------------------------- numbering
 
@@ -193,24 +195,14 @@ def _parse_numbered(text: str, spans: list[tuple[int, int]], doc: Node) -> None:
     stack: list[tuple[int, Node, int, int]] = []  # (level, node, first_line_end, num_len)
     used: set[str] = set()
     opened: list[tuple[Node, int, int]] = []
-    for a, b in spans:
-        line = text[a:b]
-        h = match_heading(line)
+    for (a, b), h in zip(spans, _headings(text, spans), strict=True):
         if h is None:
             continue
         tag, level, printed, value = h
         while stack and stack[-1][0] >= level:
             stack.pop()
         parent = stack[-1][1] if stack else body
-        base = parent.attrs.get("eId", "")
-        part = f"{EID_PREFIX[tag]}_{value}"
-        eid = f"{base}__{part}" if base else part
-        if eid in used:  # numbering repeats: keep ids unique
-            k = 2
-            while f"{eid}_{k}" in used:
-                k += 1
-            eid = f"{eid}_{k}"
-        used.add(eid)
+        eid = _unique_eid(parent.attrs.get("eId", ""), f"{EID_PREFIX[tag]}_{value}", used)
         node = Node(tag, a, b, {"eId": eid, "num": printed})
         parent.children.append(node)
         stack.append((level, node, b, len(printed)))
@@ -220,6 +212,52 @@ def _parse_numbered(text: str, spans: list[tuple[int, int]], doc: Node) -> None:
     for node, first_end, num_len in opened:
         own_b = node.children[0].start - 1 if node.children else node.end
         _own_text_nodes(text, node, node.start, own_b, first_end, num_len, lead_first)
+
+
+def _unique_eid(base: str, part: str, used: set[str]) -> str:
+    """base__part, with a suffix when numbering repeats (ids stay unique)."""
+    eid = f"{base}__{part}" if base else part
+    if eid in used:
+        k = 2
+        while f"{eid}_{k}" in used:
+            k += 1
+        eid = f"{eid}_{k}"
+    used.add(eid)
+    return eid
+
+
+def _headings(text: str, spans: list[tuple[int, int]]) -> list[tuple[str, int, str, int] | None]:
+    """The heading of each line, with numbers that mojibake destroyed recovered from the sequence.
+
+    Where （四） is followed by a line opening with garbage (`?。ㄒ唬加强…`) and then （六）, the garbage
+    stood for （五）: the line opens that task, its damaged number kept as printed.
+    """
+    heads = [match_heading(text[a:b]) for a, b in spans]
+    last: dict[str, tuple[int, tuple[str, int, str, int]]] = {}  # tag → its latest heading
+    for j, h2 in enumerate(list(heads)):
+        if h2 is None:
+            continue
+        prev = last.get(h2[0])
+        if prev is not None and h2[3] == prev[1][3] + 2:
+            for k in range(prev[0] + 1, j):
+                num = heads[k] is None and _damaged_number(text[spans[k][0]:spans[k][1]])
+                if num:
+                    heads[k] = (h2[0], h2[1], num, h2[3] - 1)
+                    break
+        last[h2[0]] = (j, h2)
+    return heads
+
+
+def _damaged_number(line: str) -> str:
+    """The garbage a line opens with, when it looks like a task number eaten by mojibake."""
+    head = line[:6]
+    odd = [k for k, ch in enumerate(head) if looks_odd(ch)]
+    if not odd or odd[0] > 1 or len(line) < 8:
+        return ""
+    end = odd[-1] + 1
+    if end < len(head) and not is_wide(head[end]) and head[end] not in "）)":
+        return ""
+    return line[:min(end + 1, 6)] if end < len(head) and head[end] in "）)" or end <= 2 else line[:end + 1]
 
 
 def _close_extents(parent: Node, end: int) -> None:

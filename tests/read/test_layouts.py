@@ -87,3 +87,18 @@ def test_a_table_of_contents_is_front_matter():
     assert ids == ["chp_1", "chp_1__subchp_1", "chp_2", "chp_2__subchp_1", "chp_2__subchp_1__sec_1", "chp_3",
                    "chp_3__subchp_1"]
     assert parsed.layout == "chapters"
+
+
+def test_a_task_number_eaten_by_mojibake_is_recovered_from_the_sequence():
+    from seedlib import seed_text
+
+    from policydiff.model import planxml
+    from policydiff.model.document import DocMeta
+    from policydiff.read.pipeline import process
+
+    text = seed_text("2019")
+    damaged = process(text.replace("（五）", "?。ㄒ唬", 1), DocMeta())
+    assert [c.eid for c in damaged.clauses()] == [c.eid for c in process(text, DocMeta()).clauses()]
+    task = next(c for c in damaged.clauses() if c.eid == "sec_1__para_5")
+    assert task.num == "?。ㄒ唬" and task.heading.startswith("提升基层窗口服务水平")
+    planxml.from_bytes(planxml.to_bytes(damaged))  # the damaged number stays inside <num>, as a suspect
