@@ -57,7 +57,13 @@ def normalize(ctx: click.Context, ref: str, out: str | None, explain: bool, scri
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 @click.pass_context
 def targets(ctx: click.Context, ref: str, fmt: str) -> None:
-    """List the quantitative targets of PATH or REF."""
+    """List the quantitative targets of PATH or REF.
+
+    Each target has clause, subject, metric, comparator (ge gt le lt eq range approx reduce_by
+    increase_by), value, unit, deadline and text; value_high is the upper end of a range, baseline
+    a stated from-value (由60%提高到80% → ge 80, baseline 60), implicit is true when no comparator
+    phrase is written (培育50家… → ge 50). JSON and CSV carry all of them, the table the first eight.
+    """
     from policydiff.store import loader
     from policydiff.store.files import table, to_csv, to_json
 
@@ -67,7 +73,8 @@ def targets(ctx: click.Context, ref: str, fmt: str) -> None:
     if fmt == "json":
         click.echo(to_json(items))
     elif fmt == "csv":
-        click.echo(to_csv(keys, [[t[k] for k in keys] for t in items]), nl=False)
+        wide = keys + ["value_high", "baseline", "implicit"]
+        click.echo(to_csv(wide, [[t[k] for k in wide] for t in items]), nl=False)
     else:
         click.echo(table(keys, [[t[k] for k in keys] for t in items], max_width=24))
 

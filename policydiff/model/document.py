@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from decimal import Decimal, InvalidOperation
 
 from policydiff.model.layouts import BLOCKS
 from policydiff.model.tree import Node
@@ -45,26 +46,52 @@ class DocMeta:
 
 @dataclass
 class Target:
-    """A quantitative commitment: 实名用户总数达1500万 → ge 15000000."""
+    """A quantitative commitment: 实名用户总数达1500万 → ge 15000000.
+
+    `value` is exact (Decimal: 1.1亿 is 110000000, 0.5 stays 0.5); a `range` has its upper end in
+    `value_high`; `baseline` is a stated from-value (由60%提高到80% → ge 80, baseline 60); `implicit`
+    says no comparator phrase was written (培育50家… is a floor, ge, by reading).
+    """
 
     clause: str
     subject: str
     metric: str
-    comparator: str  # ge gt le lt eq approx reduce_by
-    value: float
+    comparator: str  # ge gt le lt eq range approx reduce_by increase_by
+    value: Decimal
     unit: str
     deadline: str
     phrase: str
     text: str
     start: int = 0
     end: int = 0
+    value_high: Decimal | None = None
+    baseline: Decimal | None = None
+    implicit: bool = False
 
     def to_dict(self) -> dict:
-        """The JSON form: exactly the documented keys."""
-        value: float | int = int(self.value) if float(self.value).is_integer() else self.value
+        """The JSON form: exactly the documented keys (numbers as JSON numbers, null when absent)."""
         return {"clause": self.clause, "subject": self.subject, "metric": self.metric,
-                "comparator": self.comparator, "value": value, "unit": self.unit,
-                "deadline": self.deadline or None, "text": self.text}
+                "comparator": self.comparator, "value": json_number(self.value), "unit": self.unit,
+                "deadline": self.deadline or None, "text": self.text, "value_high": json_number(self.value_high),
+                "baseline": json_number(self.baseline), "implicit": self.implicit}
+
+
+def json_number(value: Decimal | float | None) -> int | float | None:
+    """A model number for JSON: 110000000 stays an integer, 1.5 a decimal (its shortest form)."""
+    if value is None:
+        return None
+    d = value if isinstance(value, Decimal) else Decimal(str(value))
+    return int(d) if d == d.to_integral_value() else float(d)
+
+
+def decimal_attr(text: str | None) -> Decimal | None:
+    """A number attribute of the XML (value, valueHigh, baseline) → Decimal; None when absent."""
+    if text is None or text == "":
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None
 
 
 @dataclass
@@ -171,14 +198,23 @@ class Document:
         return out
 
     def targets(self) -> list[Target]:
-        return [t for c in self.clauses() for t in c.targets]
+        """Every target in document order: the preamble's paragraphs (a news lead, a plan's
+        preface), then the clauses', then the closing's."""
+        def outside(tag: str) -> list[Target]:
+            part = self.root.find(tag)
+            return [self._target(t, p.attrs.get("eId", tag)) for p in (part.children if part is not None else [])
+                    if p.tag == "p" for t in _own_targets(p)]
+
+        return outside("preamble") + [t for c in self.clauses() for t in c.targets] + outside("closing")
 
     def _target(self, node: Node, clause: str) -> Target:
         a = node.attrs
         return Target(clause=clause, subject=a.get("subject", ""), metric=a.get("metric", ""),
-                      comparator=a.get("comparator", "eq"), value=float(a.get("value", "0")),
+                      comparator=a.get("comparator", "eq"), value=decimal_attr(a.get("value")) or Decimal(0),
                       unit=a.get("unit", ""), deadline=a.get("deadline", ""), phrase=a.get("phrase", ""),
-                      text=self.slice(node), start=node.start, end=node.end)
+                      text=self.slice(node), start=node.start, end=node.end,
+                      value_high=decimal_attr(a.get("valueHigh")), baseline=decimal_attr(a.get("baseline")),
+                      implicit=a.get("implicit") == "true")
 
 
 def _own_inline(block: Node):

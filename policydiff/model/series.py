@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from policydiff.model.changes import Comparison
+from policydiff.model.document import json_number
 from policydiff.model.quantity import display_value
 
 
@@ -49,7 +51,7 @@ class SeriesLineage:
 @dataclass
 class Point:
     year: int | None
-    value: float
+    value: Decimal
     unit: str
     comparator: str
     text: str
@@ -61,8 +63,7 @@ class Point:
     version: int  # index of the version in the series
 
     def to_dict(self) -> dict:
-        value: float | int = int(self.value) if float(self.value).is_integer() else self.value
-        return {"year": self.year, "value": value, "unit": self.unit, "comparator": self.comparator,
+        return {"year": self.year, "value": json_number(self.value), "unit": self.unit, "comparator": self.comparator,
                 "text": self.text, "ref": self.ref, "clause": self.clause}
 
     @property
