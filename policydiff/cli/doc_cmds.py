@@ -52,6 +52,13 @@ def normalize(ctx: click.Context, ref: str, out: str | None, explain: bool, scri
         click.echo(data.decode("utf-8"))
 
 
+def _warn_skipped_targets(doc) -> None:
+    """A malformed number or date (百分之1.2.3, 2021年13月) was skipped: say so, once."""
+    for step in doc.steps:
+        if step.name == "targets" and step.detail:
+            click.echo(f"policydiff: warning: targets {step.detail}", err=True)
+
+
 @click.command()
 @click.argument("ref")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
@@ -68,6 +75,7 @@ def targets(ctx: click.Context, ref: str, fmt: str) -> None:
     from policydiff.store.files import table, to_csv, to_json
 
     doc = loader.load(_archive_dir(ctx), ref)
+    _warn_skipped_targets(doc)
     items = [t.to_dict() for t in doc.targets()]
     keys = ["clause", "subject", "metric", "comparator", "value", "unit", "deadline", "text"]
     if fmt == "json":

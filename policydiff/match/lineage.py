@@ -24,6 +24,43 @@ def _label(doc: Document, seen: dict[str, int]) -> str:
     return base if seen[base] == 1 else f"{base}#{seen[base]}"
 
 
+class _Links:
+    """The links a series' comparisons make between clauses, and the chains they join.
+
+    A news summary covers part of a plan and one paragraph may summarise several tasks: it is
+    attached to the lineages it mentions, never used to join them, and plans are compared with
+    each other across it.
+    """
+
+    def __init__(self, nodes: list[tuple[int, str]], is_news: list[bool]):
+        self.chains = Chains(nodes)
+        self.is_news = is_news
+        self.links: list[tuple[tuple[int, str], tuple[int, str], str, float]] = []
+        self.forward: set[tuple[int, str]] = set()
+        self.backward: set[tuple[int, str]] = set()
+        self.mentions: dict[tuple[int, str], set[tuple[int, str]]] = {}
+
+    def connect(self, k: int, j: int, cmp: Comparison, only: tuple[set, set] | None, status: str | None) -> None:
+        for m in cmp.matches:
+            if not (m.old and m.new):
+                continue
+            for o in m.old:
+                for n in m.new:
+                    if only and (o not in only[0] or n not in only[1]):
+                        continue
+                    self._link(k, o, j, n)
+                    self.links.append(((k, o), (j, n), status or m.status, m.score))
+
+    def _link(self, k: int, o: str, j: int, n: str) -> None:
+        if self.is_news[k] or self.is_news[j]:
+            news_node, plan_node = ((k, o), (j, n)) if self.is_news[k] else ((j, n), (k, o))
+            self.mentions.setdefault(news_node, set()).add(plan_node)
+        else:
+            self.chains.link((k, o), (j, n))
+            self.forward.add((k, o))
+            self.backward.add((j, n))
+
+
 def build(series: str, docs: list[Document], comparisons: list[Comparison] | None = None,
           cache: dict | None = None) -> SeriesLineage:
     """Lineages of `docs` (already in version order); consecutive comparisons may be passed in,
@@ -36,59 +73,53 @@ def build(series: str, docs: list[Document], comparisons: list[Comparison] | Non
         comparisons = [compare(docs[k], docs[k + 1]) for k in range(len(docs) - 1)]
     leaves = [[c for c in d.clauses() if c.is_leaf] for d in docs]
     nodes = [(k, c.eid) for k, ls in enumerate(leaves) for c in ls]
-    chains = Chains(nodes)
-
-    links: list[tuple[tuple[int, str], tuple[int, str], str, float]] = []
-    forward: set[tuple[int, str]] = set()
-    backward: set[tuple[int, str]] = set()
-    # a news summary covers part of a plan and one paragraph may summarise several tasks: it is
-    # attached to the lineages it mentions, never used to join them, and plans are compared
-    # with each other across it
-    is_news = [d.meta.kind == "news" for d in docs]
-    mentions: dict[tuple[int, str], set[tuple[int, str]]] = {}
-
-    def connect(k: int, j: int, cmp: Comparison, only: tuple[set, set] | None, status: str | None) -> None:
-        for m in cmp.matches:
-            if not (m.old and m.new):
-                continue
-            for o in m.old:
-                for n in m.new:
-                    if only and (o not in only[0] or n not in only[1]):
-                        continue
-                    if is_news[k] or is_news[j]:
-                        news_node, plan_node = ((k, o), (j, n)) if is_news[k] else ((j, n), (k, o))
-                        mentions.setdefault(news_node, set()).add(plan_node)
-                    else:
-                        chains.link((k, o), (j, n))
-                        forward.add((k, o))
-                        backward.add((j, n))
-                    links.append(((k, o), (j, n), status or m.status, m.score))
-
+    links = _Links(nodes, [d.meta.kind == "news" for d in docs])
     for k, cmp in enumerate(comparisons):
-        connect(k, k + 1, cmp, None, None)
-    # clauses that come back after a gap (a news summary in between, or a year without them)
-    plans = [k for k in range(len(docs)) if not is_news[k]]
+        links.connect(k, k + 1, cmp, None, None)
+    _after_gaps(docs, leaves, links, cache)
+    out = _lineages(_groups(nodes, links), leaves, labels, links)
+    numbers = {label: {c.eid: c.label for c in ls} for label, ls in zip(labels, leaves, strict=True)}
+    return SeriesLineage(series, infos, out, comparisons, numbers)
+
+
+def _after_gaps(docs: list[Document], leaves: list[list], links: _Links, cache: dict | None) -> None:
+    """Clauses that come back after a gap (a news summary in between, or a year without them)."""
+    plans = [k for k in range(len(docs)) if not links.is_news[k]]
     for a_i, k in enumerate(plans):
         for j in plans[a_i + 1:a_i + 1 + MAX_GAP]:
             if j == k + 1:
                 continue
-            lost = {c.eid for c in leaves[k] if (k, c.eid) not in forward}
-            fresh = {c.eid for c in leaves[j] if (j, c.eid) not in backward}
+            lost = {c.eid for c in leaves[k] if (k, c.eid) not in links.forward}
+            fresh = {c.eid for c in leaves[j] if (j, c.eid) not in links.backward}
             if lost and fresh:
-                connect(k, j, compare_cached(docs[k], docs[j], cache), (lost, fresh), "after_gap")
+                links.connect(k, j, compare_cached(docs[k], docs[j], cache), (lost, fresh), "after_gap")
+
+
+def _groups(nodes: list[tuple[int, str]], links: _Links) -> dict[tuple[int, str], list[tuple[int, str]]]:
+    """The members of each chain; a news paragraph joins every chain it mentions."""
     groups: dict[tuple[int, str], list[tuple[int, str]]] = {}
-    order = {(k, c.eid): (k, c.order) for k, ls in enumerate(leaves) for c in ls}
     for node in nodes:
-        if node in mentions:
+        if node in links.mentions:
             continue  # placed below, in every lineage it mentions
-        groups.setdefault(chains.root(node), []).append(node)
-    for news_node, plan_nodes in mentions.items():
-        for root in {chains.root(p) for p in plan_nodes}:
+        groups.setdefault(links.chains.root(node), []).append(node)
+    for news_node, plan_nodes in links.mentions.items():
+        for root in {links.chains.root(p) for p in plan_nodes}:
             groups[root].append(news_node)
+    return groups
+
+
+def _lineages(groups: dict, leaves: list[list], labels: list[str], links: _Links) -> list[Lineage]:
+    """One lineage per chain, in the order of its first plan clause."""
+    is_news = links.is_news
+    order = {(k, c.eid): (k, c.order) for k, ls in enumerate(leaves) for c in ls}
     heading_of = {(k, c.eid): (c.heading or c.text[:30]) for k, ls in enumerate(leaves) for c in ls}
+
+    def first(ms: list[tuple[int, str]]) -> tuple[int, int]:
+        plan = [m for m in ms if not is_news[m[0]]]
+        return min(order[m] for m in (plan or ms))
+
     out: list[Lineage] = []
-    for members in sorted(groups.values(), key=lambda ms: min(order[m] for m in ms if not is_news[m[0]])
-                          if any(not is_news[m[0]] for m in ms) else min(order[m] for m in ms)):
+    for members in sorted(groups.values(), key=first):
         cells: dict[str, list[str]] = {}
         for k, eid in sorted(members, key=lambda m: order[m]):
             cells.setdefault(labels[k], []).append(eid)
@@ -96,7 +127,6 @@ def build(series: str, docs: list[Document], comparisons: list[Comparison] | Non
         last = max(plan_members, key=lambda m: order[m])
         member_set = set(members)
         ln_links = [{"from": f"{labels[a[0]]}:{a[1]}", "to": f"{labels[b[0]]}:{b[1]}", "status": s, "score": sc}
-                    for a, b, s, sc in links if a in member_set]
+                    for a, b, s, sc in links.links if a in member_set]
         out.append(Lineage(f"L{len(out) + 1}", cells, heading_of[last], ln_links))
-    numbers = {label: {c.eid: c.label for c in ls} for label, ls in zip(labels, leaves, strict=True)}
-    return SeriesLineage(series, infos, out, comparisons, numbers)
+    return out

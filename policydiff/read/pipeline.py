@@ -34,11 +34,12 @@ def process(text: str, meta: DocMeta | None = None, *, is_html: bool = False, sc
     meta.normalizer = NORMALIZER_VERSION
     if source_bytes is not None and not meta.sha256:
         meta.sha256 = hashlib.sha256(source_bytes).hexdigest()
-    n_targets = targets.annotate(parsed.root, cleaned.text, plan_year=meta.year)
+    skipped: list[str] = []  # malformed numbers and dates: skipped, and said in the step's detail
+    n_targets = targets.annotate(parsed.root, cleaned.text, plan_year=meta.year, warnings=skipped)
     for s in cleaned.suspects:
         insert_span(parsed.root, Node("suspect", s.start, s.end, {"reason": s.reason}))
     steps = cleaned.steps + [
         Step("structure", sum(1 for n in parsed.root.iter() if "eId" in n.attrs), parsed.layout),
-        Step("targets", n_targets),
+        Step("targets", n_targets, ("skipped: " + "; ".join(skipped))[:500] if skipped else ""),
     ]
     return Document(meta=meta, text=cleaned.text, root=parsed.root, steps=steps, layout=parsed.layout)

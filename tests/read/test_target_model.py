@@ -56,6 +56,10 @@ def test_malformed_dates_and_numbers_are_skipped_never_raised():
     doc = _doc()
     task = [t for t in doc.targets() if t.clause == "sec_1__para_2"]
     assert [(t.comparator, t.value, t.unit, t.deadline) for t in task] == [("le", Decimal(1), "工作日", "")]
+    detail = next(s.detail for s in doc.steps if s.name == "targets")  # said, and kept in the XML
+    for why in ("impossible deadline 2021-13", "a digit next to a damaged character", "malformed number 1.2.3",
+                "a range dash without its upper end"):
+        assert why in detail, (why, detail)
     assert doc.meta.normalizer == NORMALIZER_VERSION == "3"
 
 
@@ -75,3 +79,19 @@ def test_rules_are_named_and_recorded_and_can_be_switched_off():
         assert [q.value for q in extract(text, 0, len(text)).alive()] == [Decimal(45)]
     finally:
         RULES.enable("reports")
+
+
+def test_targets_and_archive_add_take_a_malformed_date_with_a_warning(tmp_path):
+    from hostile import assert_ok, run_cli
+
+    path = tmp_path / "plan.txt"
+    path.write_text("广东省2021年工作要点\n一、任务\n（一）2021年13月底前，网上可办率达到95%以上，"
+                    "网上办理率提高百分之1.2.3。\n", encoding="utf-8")
+    arch = tmp_path / "archive"
+    assert_ok(run_cli(arch, "archive", "add", path, "--series", "mal"))  # stored, the warning in its XML
+    for args in (["targets", path, "--format", "json"], ["targets", "mal@2021", "--format", "csv"]):
+        r = run_cli(arch, *args)
+        assert_ok(r)
+        assert "impossible deadline 2021-13" in r.err and "malformed number 1.2.3" in r.err, r
+    data = json.loads(run_cli(arch, "targets", path, "--format", "json").out)
+    assert [(t["comparator"], t["value"], t["deadline"]) for t in data] == [("ge", 95, None)]

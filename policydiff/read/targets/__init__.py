@@ -96,13 +96,7 @@ def _found(q: Quantity) -> Found:
                  value_high=q.value_high, baseline=q.baseline, implicit=q.implicit)
 
 
-def find_targets(text: str, a: int, b: int, *, plan_year: int | None = None,
-                 context_subject: str = "", masked: str | None = None) -> list[Found]:
-    """Targets inside text[a:b] (one clause's own words), in order.
-
-    `masked` is `masked_text(text)`; pass it when calling for many ranges of one text.
-    """
-    state = extract(text, a, b, plan_year=plan_year, context_subject=context_subject, masked=masked)
+def _targets_of(state: State) -> list[Found]:
     out: list[Found] = []
     for f in (_found(q) for q in state.alive()):
         if out and f.start < out[-1].end:  # overlapping spans (a shared phrase): the later one shrinks
@@ -113,6 +107,15 @@ def find_targets(text: str, a: int, b: int, *, plan_year: int | None = None,
     return out
 
 
+def find_targets(text: str, a: int, b: int, *, plan_year: int | None = None,
+                 context_subject: str = "", masked: str | None = None) -> list[Found]:
+    """Targets inside text[a:b] (one clause's own words), in order.
+
+    `masked` is `masked_text(text)`; pass it when calling for many ranges of one text.
+    """
+    return _targets_of(extract(text, a, b, plan_year=plan_year, context_subject=context_subject, masked=masked))
+
+
 def _text_ranges(block: Node) -> list[Node]:
     """The parts of a clause that hold its own words: heading and content (or the whole p)."""
     if block.tag == "p":
@@ -120,10 +123,11 @@ def _text_ranges(block: Node) -> list[Node]:
     return [c for c in block.children if c.tag in ("heading", "content")]
 
 
-def annotate(root: Node, text: str, *, plan_year: int | None = None) -> int:
+def annotate(root: Node, text: str, *, plan_year: int | None = None, warnings: list[str] | None = None) -> int:
     """Find the targets of every part of the document that has words of its own (the clauses'
     headings and contents, and every <p>: preamble, section intros, news paragraphs, closing)
-    and insert them as <target> spans; returns the count."""
+    and insert them as <target> spans; returns the count. What was skipped as malformed (百分之1.2.3,
+    2021年13月) is added to `warnings`."""
     from policydiff.model.document import BLOCKS
     from policydiff.model.tree import insert_span
 
@@ -134,8 +138,10 @@ def annotate(root: Node, text: str, *, plan_year: int | None = None) -> int:
         heading = block.find("heading")
         context = subject_in(text[heading.start:heading.end]) if heading is not None else ""
         for part in _text_ranges(block):
-            for f in find_targets(text, part.start, part.end, plan_year=plan_year, context_subject=context,
-                                  masked=masked):
+            state = extract(text, part.start, part.end, plan_year=plan_year, context_subject=context, masked=masked)
+            if warnings is not None:
+                warnings.extend(state.warnings)
+            for f in _targets_of(state):
                 insert_span(part, Node("target", f.start, f.end, f.attrs()))
                 n += 1
     return n

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 log = logging.getLogger("policydiff.read.targets")
+log.addHandler(logging.NullHandler())  # a library says nothing unless the application listens
 
 #: no "sentence" a target reads its context from is longer than this (a 5 MB line has none)
 MAX_SENTENCE = 300
@@ -106,7 +107,7 @@ class State:
     def warn(self, message: str, pos: int) -> None:
         """A malformed number or date: skipped, said once, never raised."""
         where = self.text[max(self.a, pos - 12):min(self.b, pos + 12)].replace("\n", " ")
-        self.warnings.append(f"{message}: …{where}…")
+        self.warnings.append(f"{message} (…{where}…)")
         log.warning("target skipped (%s) near %r", message, where)
 
     def bounds(self, pos: int, seps: str) -> tuple[int, int]:
