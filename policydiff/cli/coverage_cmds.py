@@ -1,0 +1,30 @@
+"""`policydiff coverage HIGHER LOWER`: how a lower-level plan takes up a higher-level one."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.command()
+@click.argument("higher")
+@click.argument("lower")
+@click.option("--format", "fmt", type=click.Choice(["html", "md", "json"]), default="html", show_default=True)
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False), help="Write here instead of stdout.")
+@click.pass_context
+def coverage(ctx: click.Context, higher: str, lower: str, fmt: str, out: str | None) -> None:
+    """Which tasks of HIGHER (e.g. a provincial plan) the clauses of LOWER (a city plan) take up.
+
+    HIGHER and LOWER are REFs (SERIES@YEAR, an id prefix) or file paths. For every higher task: the
+    lower clauses that take it up (many-to-many, with score and evidence); the higher tasks not
+    taken up; the lower plan's own clauses; matched targets compared level against level
+    (stricter, same, looser, none); departments matched by function.
+    """
+    from policydiff.cli.doc_cmds import _emit
+    from policydiff.match.coverage import coverage as run
+    from policydiff.store import loader
+    from renderers.coverage import render
+
+    archive_dir = ctx.obj["archive_dir"]
+    result = run(loader.load(archive_dir, higher), loader.load(archive_dir, lower),
+                 higher_ref=higher, lower_ref=lower)
+    _emit(render(result, fmt), out)

@@ -1,0 +1,382 @@
+"""The aligner's coverage mode: how a lower-level plan (a city's) takes up a higher one (a province's).
+
+A city plan is not a successor of the provincial plan but an implementation of it, so the 1:1
+constraint of `align` is dropped: one city clause may take up several provincial tasks and one
+provincial task may be spread over several city clauses. The scores are asymmetric containment
+scores — how much of the higher task's (IDF-weighted) evidence the lower clause carries, and how
+much of the lower clause is provincial wording — plus align's named anchors, headings and
+departments mapped across levels by function (省公安厅 ↔ 市公安局, from the lexicon
+`department_levels.tsv`). As in `align`, a score is never judged on its own: a pair must stand out
+of the background of its row and its column (`align._relative`), or be strong on its own.
+
+Descriptive parts of the lower plan (现状, 存在问题, 指导思想: `descriptive_headings.txt`) commit to
+nothing: their clauses are neither links nor local additions.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from functools import cache
+
+from policydiff import lexicon
+from policydiff.match.align import _key, _relative, anchors, score_matrix
+from policydiff.match.tokens import shingles
+from policydiff.model.coverage import ClauseRef, Coverage, CoverageLink, DepartmentPair, TargetPair
+from policydiff.model.document import Clause, Document, Target
+
+#: weights of the coverage score: forward containment (how much of the higher task's IDF-weighted
+#: wording the lower clause takes up) and departments mapped by function. Measured on the Jieyang
+#: labels: align's symmetric score, backward containment and sentence-level containment added
+#: nothing or cost precision, so they are reported as evidence but weigh nothing.
+W_FORWARD, W_BACKWARD, W_ALIGN, W_DEPT = 1.0, 0.0, 0.0, 0.05
+#: a link stands this many background deviations above the other higher tasks of its lower clause
+#: (which of the higher plan's tasks does this clause answer?) …
+Z_LINK = 2.75
+#: … and reaches this coverage score
+S_MIN = 0.04
+#: a containment that is a link on its own, either way round (a copied, narrowed or merged task):
+#: on the real plans no unrelated pair reaches 0.5
+S_CONTAINED = 0.6
+#: department names shorter than this are sector words (民政, 教育), not names to look for in text
+MIN_NAME = 4
+
+
+# --------------------------------------------------------------------------- departments
+
+
+@cache
+def _departments() -> tuple[dict[str, str], dict[tuple[str, str], tuple[str, ...]]]:
+    """name → function key; (function key, level) → names, from `department_levels.tsv`."""
+    key_of: dict[str, str] = {}
+    names: dict[tuple[str, str], list[str]] = {}
+    for row in lexicon.table("department_levels"):
+        if len(row) < 3:
+            continue
+        key, level, name = row[0], row[1], row[2]
+        key_of.setdefault(name, key)
+        names.setdefault((key, level), []).append(name)
+    return key_of, {k: tuple(v) for k, v in names.items()}
+
+
+_LEVEL_PREFIX = re.compile(r"^(?:广东省|广东|[\u4e00-\u9fff]{2}市(?=[\u4e00-\u9fff]{3})|省|市|县)")
+_SUFFIX = re.compile(r"(?:厅|局|委员会|委|办公室|办|室|部门)$")
+
+
+def _core(name: str) -> str:
+    """省公安厅 and 市公安局 share the core 公安; 揭阳市卫生健康局 and 省卫生健康委 share 卫生健康."""
+    return _SUFFIX.sub("", _LEVEL_PREFIX.sub("", name.strip()))
+
+
+@cache
+def _by_core() -> dict[str, str]:
+    key_of, _ = _departments()
+    out: dict[str, str] = {}
+    for name, key in key_of.items():
+        core = _core(name)
+        if len(core) >= 2:
+            out.setdefault(core, key)
+    return out
+
+
+def department_function(name: str) -> str:
+    """The function key of a department name at any level ('' when the lexicon does not know it)."""
+    key_of, _ = _departments()
+    name = name.strip()
+    if name in key_of:
+        return key_of[name]
+    return _by_core().get(_core(name), "")
+
+
+def counterparts(name: str, level: str) -> list[str]:
+    """The names at `level` ('province' or 'city') of the department with `name`'s function."""
+    _, names = _departments()
+    key = department_function(name)
+    return list(names.get((key, level), ())) if key else []
+
+
+@cache
+def _mention_pattern(level: str) -> re.Pattern[str] | None:
+    _, names = _departments()
+    found = sorted({n for (_, lv), ns in names.items() if lv == level for n in ns if len(n) >= MIN_NAME},
+                   key=lambda n: (-len(n), n))
+    return re.compile("|".join(re.escape(n) for n in found)) if found else None
+
+
+def clause_departments(c: Clause, level: str = "") -> list[str]:
+    """Departments of a clause: its responsibility parenthetical, and the bodies of `level`
+    ('province' or 'city') its text names (a city plan has no parentheticals: 公安部门, 市财政…)."""
+    named = list(dict.fromkeys(c.lead + c.support))
+    pat = _mention_pattern(level) if level else None
+    if pat is not None:
+        named += [m.group(0) for m in pat.finditer(c.text) if m.group(0) not in named]
+    return list(dict.fromkeys(named))
+
+
+def _functions(c: Clause, level: str = "") -> set[str]:
+    return {k for k in (department_function(n) for n in clause_departments(c, level)) if k}
+
+
+# --------------------------------------------------------------------------- scores
+
+
+def _idf_sets(higher: list[Clause], lower: list[Clause]):
+    sets_h = [set(shingles(c.text)) for c in higher]
+    sets_l = [set(shingles(c.text)) for c in lower]
+    df: Counter[str] = Counter()
+    for s in sets_h + sets_l:
+        df.update(s)
+    n = len(sets_h) + len(sets_l)
+    idf = {g: math.log((n + 1) / (v + 1)) for g, v in df.items()}
+    return sets_h, sets_l, idf
+
+
+def containment_matrix(higher: list[Clause], lower: list[Clause]):
+    """(forward, backward): the IDF-weighted share of the higher clause's shingles found in the lower
+    one, and of the lower clause's found in the higher one."""
+    import numpy as np
+
+    sets_h, sets_l, idf = _idf_sets(higher, lower)
+    w_h = [sum(idf[g] for g in s) or 1.0 for s in sets_h]
+    w_l = [sum(idf[g] for g in s) or 1.0 for s in sets_l]
+    fwd = np.zeros((len(higher), len(lower)))
+    bwd = np.zeros_like(fwd)
+    for i, a in enumerate(sets_h):
+        for j, b in enumerate(sets_l):
+            common = a & b
+            if common:
+                inter = sum(idf[g] for g in sorted(common))
+                fwd[i, j] = inter / w_h[i]
+                bwd[i, j] = inter / w_l[j]
+    return fwd, bwd
+
+
+def _dept_matrix(higher: list[Clause], lower: list[Clause]):
+    """IDF-weighted overlap of department functions (the lead of half the plan weighs nothing)."""
+    import numpy as np
+
+    fh = [_functions(c, "province") for c in higher]
+    fl = [_functions(c, "city") for c in lower]
+    df: Counter[str] = Counter()
+    for s in fh + fl:
+        df.update(s)
+    n = len(fh) + len(fl)
+    idf = {k: math.log((n + 1) / (v + 1)) for k, v in df.items()}
+    out = np.zeros((len(higher), len(lower)))
+    for i, a in enumerate(fh):
+        for j, b in enumerate(fl):
+            common = a & b
+            if common:
+                out[i, j] = sum(idf[k] for k in sorted(common)) / (sum(idf[k] for k in sorted(a | b)) or 1.0)
+    return out, fh, fl
+
+
+def coverage_scores(higher: list[Clause], lower: list[Clause]):
+    """The coverage score of every higher/lower pair and its parts (numpy arrays)."""
+    fwd, bwd = containment_matrix(higher, lower)
+    total, parts = score_matrix(higher, lower)
+    dept, _, _ = _dept_matrix(higher, lower)
+    score = W_FORWARD * fwd + W_BACKWARD * bwd + W_ALIGN * total + W_DEPT * dept
+    return score, {"forward": fwd, "backward": bwd, "align": total, "department_functions": dept, **parts}
+
+
+# --------------------------------------------------------------------------- clauses in scope
+
+
+def _descriptive(doc: Document) -> set[str]:
+    words = lexicon.words("descriptive_headings")
+    by_id = {c.eid: c for c in doc.clauses()}
+    out = set()
+
+    def bare(h: str) -> str:
+        return h.strip().rstrip("。：:；; ")
+
+    for c in by_id.values():
+        if bare(c.heading) in words:
+            out.add(c.eid)
+            continue
+        p = by_id.get(c.parent)
+        while p is not None:
+            if bare(p.heading) in words or p.eid in out:
+                out.add(c.eid)
+                break
+            p = by_id.get(p.parent)
+    return out
+
+
+def _ref(c: Clause, level: str) -> ClauseRef:
+    return ClauseRef(eid=c.eid, label=c.label or c.num, heading=c.heading.strip(), text=c.text.strip(),
+                     departments=clause_departments(c, level))
+
+
+# --------------------------------------------------------------------------- the matcher
+
+
+def coverage(higher_doc: Document, lower_doc: Document, *, higher_ref: str = "", lower_ref: str = "") -> Coverage:
+    """Which lower clauses take up which higher tasks; what is not taken up; what is the lower's own."""
+    import numpy as np
+
+    skip_h, skip_l = _descriptive(higher_doc), _descriptive(lower_doc)
+    higher = [c for c in higher_doc.clauses() if c.is_leaf and c.eid not in skip_h]
+    every_lower = [c for c in lower_doc.clauses() if c.is_leaf]
+    lower = [c for c in every_lower if c.eid not in skip_l]
+    order_h = {c.eid: k for k, c in enumerate(higher)}
+    order_l = {c.eid: k for k, c in enumerate(every_lower)}
+    links: list[CoverageLink] = []
+    in_scope = [c.eid not in skip_l for c in every_lower]
+    # identical clauses (a copied task) are links whatever the background, every copy of them
+    # (many-to-many: indexes into `every_lower`)
+    pairs: set[tuple[int, int]] = set()
+    keys_l: dict[str, list[int]] = {}
+    for j, c in enumerate(every_lower):
+        if in_scope[j] and _key(c):
+            keys_l.setdefault(_key(c), []).append(j)
+    for i, c in enumerate(higher):
+        pairs.update((i, j) for j in keys_l.get(_key(c), []))
+    if higher and lower:
+        # the background is every leaf of the lower plan, descriptive ones too (they are the
+        # plan's own vocabulary); links are kept only to clauses that commit to something
+        score, parts = coverage_scores(higher, every_lower)
+        rel, z_row, z_col = _relative(score)
+        ok = (((z_col >= Z_LINK) & (score >= S_MIN))
+              | (parts["forward"] >= S_CONTAINED) | (parts["backward"] >= S_CONTAINED))
+        ok &= np.array(in_scope, dtype=bool)[None, :]
+        pairs.update((int(i), int(j)) for i, j in zip(*np.nonzero(ok), strict=True))
+        fh = [_functions(c, "province") for c in higher]
+        fl = [_functions(c, "city") for c in every_lower]
+        for i, j in sorted(pairs):
+            h, lo = higher[i], every_lower[j]
+            identical = _key(h) == _key(lo)
+            ev = {name: round(float(m[i, j]), 4) for name, m in parts.items()}
+            ev["z"] = round(float(z_col[i, j]), 2)
+            ev["z_higher"] = round(float(z_row[i, j]), 2)
+            if identical:
+                ev["identical"] = True
+            shared = sorted(set(anchors(h.text)) & set(anchors(lo.text)))
+            if shared:
+                ev["shared_anchors"] = shared
+            functions = sorted(fh[i] & fl[j])
+            if functions:
+                ev["shared_functions"] = functions
+            links.append(CoverageLink(h.eid, lo.eid, 1.0 if identical else round(float(score[i, j]), 4), ev))
+    links.sort(key=lambda k: (order_h[k.higher], order_l[k.lower]))
+    linked_h = {k.higher for k in links}
+    linked_l = {k.lower for k in links}
+    by_h = {c.eid: c for c in higher}
+    by_l = {c.eid: c for c in lower}
+    target_pairs = []
+    for c in higher:
+        partners = [by_l[k.lower] for k in links if k.higher == c.eid]
+        if partners:
+            target_pairs += compare_targets(c.targets, [t for p in partners for t in p.targets],
+                                            plan_year=higher_doc.meta.year)
+    return Coverage(
+        higher_ref=higher_ref or higher_doc.meta.ref, lower_ref=lower_ref or lower_doc.meta.ref,
+        higher_meta=higher_doc.meta, lower_meta=lower_doc.meta, links=links,
+        not_taken_up=[c.eid for c in higher if c.eid not in linked_h],
+        local_only=[c.eid for c in lower if c.eid not in linked_l],
+        targets=target_pairs,
+        higher_clauses={c.eid: _ref(c, "province") for c in higher},
+        lower_clauses={c.eid: _ref(c, "city") for c in lower},
+        departments=_department_pairs(higher, lower, links, by_h, by_l),
+        descriptive=[c.eid for c in lower_doc.clauses() if c.eid in skip_l and c.is_leaf],
+    )
+
+
+def _department_pairs(higher, lower, links, by_h, by_l) -> list[DepartmentPair]:
+    """Departments of both plans grouped by function, higher-plan order first."""
+    order: list[str] = []
+    h_names: dict[str, list[str]] = {}
+    l_names: dict[str, list[str]] = {}
+    for side, clauses, level in ((h_names, higher, "province"), (l_names, lower, "city")):
+        for c in clauses:
+            for n in clause_departments(c, level):
+                key = department_function(n)
+                if not key:
+                    continue
+                if key not in order:
+                    order.append(key)
+                if n not in side.setdefault(key, []):
+                    side[key].append(n)
+    return [DepartmentPair(k, h_names.get(k, []), l_names.get(k, [])) for k in order]
+
+
+# --------------------------------------------------------------------------- targets
+
+_FLOOR, _CEIL = {"ge", "gt"}, {"le", "lt"}
+#: share of the shorter metric's bigrams the other must hold for two targets to measure one thing
+METRIC_SHARE = 0.5
+
+
+def _direction(t: Target) -> str:
+    if t.comparator in _FLOOR or (t.comparator == "eq" and t.unit in ("%",)):
+        return "floor"
+    if t.comparator in _CEIL:
+        return "ceiling"
+    return ""
+
+
+def _same_measure(a: Target, b: Target) -> bool:
+    """Same unit, the same administrative level when both name one (市县级 is not 省级), and metrics
+    sharing most of their words (企业开办全流程 ~ 企业开办时间). Other subjects (programmes: 证照分离,
+    多证合一) are how a plan frames a target, not what it measures."""
+    if a.unit != b.unit or not a.metric or not b.metric:
+        return False
+    levels = set(lexicon.words("levels"))
+    if a.subject in levels and b.subject in levels and a.subject != b.subject:
+        return False
+    ga, gb = set(shingles(a.metric, (2,))), set(shingles(b.metric, (2,)))
+    if not ga or not gb:
+        return a.metric == b.metric
+    return len(ga & gb) / min(len(ga), len(gb)) >= METRIC_SHARE
+
+
+def _deadline(t: Target, plan_year: int | None) -> str:
+    if t.deadline:
+        return t.deadline
+    return f"{plan_year}-12-31" if plan_year else ""
+
+
+def relation(higher: Target, lower: Target, *, plan_year: int | None = None) -> str:
+    """How the lower target compares with the higher: stricter, same, looser, or '' (not rankable).
+
+    Equal values on the same subject and metric are the same commitment whatever the drafting
+    (超过70% against 不低于70%: the product owner's rule). Value and deadline are two dimensions:
+    when they point opposite ways the pair cannot be ranked. A lower target without a deadline is
+    judged on its value alone.
+    """
+    d_h, d_l = _direction(higher), _direction(lower)
+    if not d_h or d_h != d_l or higher.value_high is not None or lower.value_high is not None:
+        return ""
+    if lower.value == higher.value:
+        value = 0
+    elif (lower.value > higher.value) == (d_h == "floor"):
+        value = 1
+    else:
+        value = -1
+    deadline = 0
+    if lower.deadline:
+        dh = _deadline(higher, plan_year)
+        if dh and lower.deadline != dh:
+            deadline = 1 if lower.deadline < dh else -1
+    if value and deadline and value != deadline:
+        return ""
+    step = value or deadline
+    return "stricter" if step > 0 else "looser" if step < 0 else "same"
+
+
+def compare_targets(higher: list[Target], lower: list[Target], *, plan_year: int | None = None) -> list[TargetPair]:
+    """Each higher target against the lower targets on the same measure: stricter/same/looser, or
+    none when the lower level sets no target on it. Pairs that cannot be ranked are left out."""
+    out: list[TargetPair] = []
+    for h in higher:
+        same_measure = [lt for lt in lower if _same_measure(h, lt)]
+        if not same_measure:
+            out.append(TargetPair(h, None, "none"))
+            continue
+        for lt in same_measure:
+            rel = relation(h, lt, plan_year=plan_year)
+            if rel:
+                out.append(TargetPair(h, lt, rel))
+    return out
