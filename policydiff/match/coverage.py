@@ -152,6 +152,23 @@ def containment_matrix(higher: list[Clause], lower: list[Clause]):
     return fwd, bwd
 
 
+def _named_in_heading(higher: list[Clause], lower: list[Clause]):
+    """Pairs where the lower clause names the programme a higher task is named after: a task whose
+    heading quotes a programme (拓展“粤省事”基层应用范围) is about it, and a lower clause naming it
+    (“粤省事”揭阳版) takes it up. A name quoted in many lower clauses (“数字政府”) names no task."""
+    import numpy as np
+
+    out = np.zeros((len(higher), len(lower)), dtype=bool)
+    lower_anchors = [set(anchors(c.text)) for c in lower]
+    df = Counter(a for s in lower_anchors for a in s)
+    for i, c in enumerate(higher):
+        named = {a for a in anchors(c.heading) if df[a] <= max(2, len(lower) // 20)}
+        for j, s in enumerate(lower_anchors):
+            if named & s:
+                out[i, j] = True
+    return out
+
+
 def _dept_matrix(higher: list[Clause], lower: list[Clause]):
     """IDF-weighted overlap of department functions (the lead of half the plan weighs nothing)."""
     import numpy as np
@@ -241,6 +258,8 @@ def coverage(higher_doc: Document, lower_doc: Document, *, higher_ref: str = "",
         rel, z_row, z_col = _relative(score)
         ok = (((z_col >= Z_LINK) & (score >= S_MIN))
               | (parts["forward"] >= S_CONTAINED) | (parts["backward"] >= S_CONTAINED))
+        named = _named_in_heading(higher, every_lower)
+        ok |= named
         ok &= np.array(in_scope, dtype=bool)[None, :]
         pairs.update((int(i), int(j)) for i, j in zip(*np.nonzero(ok), strict=True))
         fh = [_functions(c, "province") for c in higher]
@@ -253,6 +272,8 @@ def coverage(higher_doc: Document, lower_doc: Document, *, higher_ref: str = "",
             ev["z_higher"] = round(float(z_row[i, j]), 2)
             if identical:
                 ev["identical"] = True
+            if named[i, j]:
+                ev["names_the_task_programme"] = True
             shared = sorted(set(anchors(h.text)) & set(anchors(lo.text)))
             if shared:
                 ev["shared_anchors"] = shared

@@ -43,10 +43,12 @@ def _real():
 
 # --------------------------------------------------------------------------- the hand labels
 
-#: what the matcher reaches on the Jieyang labels (measured: precision 0.885 = 23/26 against sure and
-#: probable links, recall 0.72 = 18/25 of the sure links); the assertions keep these from slipping
-MIN_PRECISION = 0.88
-MIN_SURE_RECALL = 0.72
+#: what the matcher reaches on the Jieyang labels (measured: precision 0.893 = 25/28 against sure and
+#: probable links, recall 0.76 = 19/25 of the sure links); the assertions keep these from slipping.
+#: The issue asks for 0.9 and 0.9: recall is short by the five sure links of （二十七） (政务云/外网
+#: spread over institutional and platform clauses that share little wording with it) and （十三）.
+MIN_PRECISION = 0.89
+MIN_SURE_RECALL = 0.76
 
 
 def _pairs():
