@@ -128,6 +128,11 @@ def render_html(cov: Coverage) -> str:
             f'<li id="{esc("l-" + k.higher + "-" + k.lower)}">{_html_clause(cov.lower_clauses.get(k.lower), k.lower)}'
             f' <span class="score">score {esc(k.score)}</span>'
             f'<div class="ev">{esc(_evidence_line(k.evidence))}</div></li>' for k in links)
+        near = cov.nearest.get(eid)
+        if near is not None:
+            items += (f'<li class="ev">最接近（未达阈值）nearest, not linked: '
+                      f"{_html_clause(cov.lower_clauses.get(near.lower), near.lower)}"
+                      f' <span class="score">score {esc(near.score)} · z {esc(near.evidence.get("z"))}</span></li>')
         status = "未落实 not taken up" if eid in not_taken else f"落实于 {len(links)} 条 taken up by {len(links)}"
         tasks.append(
             f'<div class="task {"none" if eid in not_taken else "taken"}" id="{esc("h-" + eid)}">'
@@ -181,6 +186,10 @@ def render_markdown(cov: Coverage) -> str:
     for eid, ref in cov.higher_clauses.items():
         links = cov.links_of(eid)
         lows = "; ".join(f"{_cited(cov.lower_clauses.get(k.lower), k.lower)} ({k.score})" for k in links)
+        near = cov.nearest.get(eid)
+        if not lows and near is not None:
+            lows = (f"未落实 not taken up (nearest: {_cited(cov.lower_clauses.get(near.lower), near.lower)}, "
+                    f"score {near.score})")
         out.append(f"| {cell(ref.label or eid)} | {cell(_clip(ref.heading or ref.text, 30))} | "
                    f"{cell(lows or '未落实 not taken up')} |")
     out += ["", f"## 本级新增 local only ({len(cov.local_only)})", "", "| lower | heading |", "|---|---|"]

@@ -241,6 +241,7 @@ def coverage(higher_doc: Document, lower_doc: Document, *, higher_ref: str = "",
     order_h = {c.eid: k for k, c in enumerate(higher)}
     order_l = {c.eid: k for k, c in enumerate(every_lower)}
     links: list[CoverageLink] = []
+    nearest: dict[str, CoverageLink] = {}
     in_scope = [c.eid not in skip_l for c in every_lower]
     # identical clauses (a copied task) are links whatever the background, every copy of them
     # (many-to-many: indexes into `every_lower`)
@@ -281,6 +282,14 @@ def coverage(higher_doc: Document, lower_doc: Document, *, higher_ref: str = "",
             if functions:
                 ev["shared_functions"] = functions
             links.append(CoverageLink(h.eid, lo.eid, 1.0 if identical else round(float(score[i, j]), 4), ev))
+        linked = {k.higher for k in links}
+        for i, h in enumerate(higher):
+            cands = [j for j in range(len(every_lower)) if in_scope[j]]
+            if h.eid in linked or not cands:
+                continue
+            j = max(cands, key=lambda j: score[i, j])
+            nearest[h.eid] = CoverageLink(h.eid, every_lower[j].eid, round(float(score[i, j]), 4),
+                                          {"z": round(float(z_col[i, j]), 2), "z_higher": round(float(z_row[i, j]), 2)})
     links.sort(key=lambda k: (order_h[k.higher], order_l[k.lower]))
     linked_h = {k.higher for k in links}
     linked_l = {k.lower for k in links}
@@ -302,6 +311,7 @@ def coverage(higher_doc: Document, lower_doc: Document, *, higher_ref: str = "",
         lower_clauses={c.eid: _ref(c, "city") for c in lower},
         departments=_department_pairs(higher, lower, links, by_h, by_l),
         descriptive=[c.eid for c in lower_doc.clauses() if c.eid in skip_l and c.is_leaf],
+        nearest=nearest,
     )
 
 

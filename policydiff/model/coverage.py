@@ -69,6 +69,9 @@ class Coverage:
     lower_clauses: dict[str, ClauseRef] = field(default_factory=dict)
     departments: list[DepartmentPair] = field(default_factory=list)
     descriptive: list[str] = field(default_factory=list)
+    #: for a higher task not taken up, the lower clause that came closest (below the thresholds):
+    #: where a reader would look first to dispute the call; not part of the JSON contract
+    nearest: dict[str, CoverageLink] = field(default_factory=dict)
 
     def links_of(self, higher: str) -> list[CoverageLink]:
         return [k for k in self.links if k.higher == higher]
