@@ -117,6 +117,20 @@ def _html_departments(cov: Coverage) -> str:
             "</tr></thead><tbody>" + rows + "</tbody></table>")
 
 
+def _year_cell(answers) -> str:
+    return "、".join(f"{a.year or a.higher_ref} ({len(a.higher)})" for a in answers)
+
+
+def _html_years(cov: Coverage) -> str:
+    if not cov.years:
+        return ""
+    rows = "".join(f"<tr><td>{_html_clause(cov.lower_clauses.get(e), e)}</td><td>{esc(_year_cell(v))}</td></tr>"
+                   for e, v in cov.years.items())
+    return ('<section id="years"><h2>各年度任务的落实 which year\'s tasks each lower clause answers</h2>'
+            "<table><thead><tr><th>下级条款 lower</th><th>年度（上级任务数） years (higher tasks)</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table></section>")
+
+
 def render_html(cov: Coverage) -> str:
     """The coverage report as one self-contained HTML document."""
     h_title, l_title = _title(cov.higher_meta, cov.higher_ref), _title(cov.lower_meta, cov.lower_ref)
@@ -166,7 +180,7 @@ def render_html(cov: Coverage) -> str:
         '<section id="targets"><h2>目标对比 targets, level against level</h2>', _html_targets(cov, cov.targets),
         "</section>",
         '<section id="departments"><h2>部门对应 departments by function</h2>', _html_departments(cov),
-        "</section></main>",
+        "</section>", _html_years(cov), "</main>",
         f"<footer><p>policydiff coverage · {esc(cov.higher_ref)} → {esc(cov.lower_ref)}</p></footer>",
         "</body></html>\n",
     ])
@@ -207,6 +221,10 @@ def render_markdown(cov: Coverage) -> str:
     out += ["", "## 部门对应 departments by function", "", "| function | higher level | lower level |", "|---|---|---|"]
     for d in cov.departments:
         out.append(f"| {cell(d.function)} | {cell('、'.join(d.higher))} | {cell('、'.join(d.lower))} |")
+    if cov.years:
+        out += ["", "## 各年度任务的落实 years answered", "", "| lower | years (higher tasks) |", "|---|---|"]
+        for eid, answers in cov.years.items():
+            out.append(f"| {cell(_cited(cov.lower_clauses.get(eid), eid))} | {cell(_year_cell(answers))} |")
     return "\n".join(out) + "\n"
 
 

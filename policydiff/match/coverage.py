@@ -23,7 +23,14 @@ from functools import cache
 from policydiff import lexicon
 from policydiff.match.align import _key, _relative, anchors, score_matrix
 from policydiff.match.tokens import shingles
-from policydiff.model.coverage import ClauseRef, Coverage, CoverageLink, DepartmentPair, TargetPair
+from policydiff.model.coverage import (
+    ClauseRef,
+    Coverage,
+    CoverageLink,
+    DepartmentPair,
+    TargetPair,
+    YearAnswer,
+)
 from policydiff.model.document import Clause, Document, Target
 
 #: weights of the coverage score: forward containment (how much of the higher task's IDF-weighted
@@ -313,6 +320,23 @@ def coverage(higher_doc: Document, lower_doc: Document, *, higher_ref: str = "",
         descriptive=[c.eid for c in lower_doc.clauses() if c.eid in skip_l and c.is_leaf],
         nearest=nearest,
     )
+
+
+def answers_by_year(highers: list[Document], lower_doc: Document) -> dict[str, list[YearAnswer]]:
+    """Several versions of a higher series (2019 points, 2020 news, 2021 points) against one lower
+    plan that spans them: for each lower clause, the years whose tasks it takes up (in the order
+    given), each with the higher tasks and the best score. Clauses answering no year are absent."""
+    out: dict[str, list[YearAnswer]] = {}
+    for doc in highers:
+        cov = coverage(doc, lower_doc)
+        per_lower: dict[str, list[CoverageLink]] = {}
+        for k in cov.links:
+            per_lower.setdefault(k.lower, []).append(k)
+        for eid, ks in per_lower.items():
+            out.setdefault(eid, []).append(YearAnswer(eid, doc.meta.year, doc.meta.ref, [k.higher for k in ks],
+                                                      max(k.score for k in ks)))
+    order = {c.eid: n for n, c in enumerate(lower_doc.clauses())}
+    return dict(sorted(out.items(), key=lambda kv: order.get(kv[0], len(order))))
 
 
 def _department_pairs(higher, lower, links, by_h, by_l) -> list[DepartmentPair]:

@@ -54,6 +54,18 @@ class DepartmentPair:
 
 
 @dataclass
+class YearAnswer:
+    """A lower clause answering tasks of one version of a higher series (a 2019–2021 city plan
+    answers the provincial points of 2019, 2020 and 2021)."""
+
+    lower: str
+    year: int | None
+    higher_ref: str
+    higher: list[str]
+    score: float
+
+
+@dataclass
 class Coverage:
     """Links (many-to-many), the higher tasks not taken up, the lower plan's own clauses, target pairs."""
 
@@ -72,6 +84,9 @@ class Coverage:
     #: for a higher task not taken up, the lower clause that came closest (below the thresholds):
     #: where a reader would look first to dispute the call; not part of the JSON contract
     nearest: dict[str, CoverageLink] = field(default_factory=dict)
+    #: with other versions of the higher series (`coverage --also`): for each lower clause, the
+    #: years whose tasks it answers; not part of the JSON contract
+    years: dict[str, list[YearAnswer]] = field(default_factory=dict)
 
     def links_of(self, higher: str) -> list[CoverageLink]:
         return [k for k in self.links if k.higher == higher]
@@ -82,3 +97,4 @@ class Coverage:
                 "links": [k.to_dict() for k in self.links],
                 "not_taken_up": list(self.not_taken_up), "local_only": list(self.local_only),
                 "targets": [t.to_dict() for t in self.targets]}
+

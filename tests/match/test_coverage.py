@@ -351,3 +351,28 @@ def test_cli_coverage_bad_input_is_one_line(cli, seeds, tmp_path):
     assert code != 0
     assert err.startswith("policydiff: error:") and len(err.strip().splitlines()) == 1
     assert "Traceback" not in err and "internal error" not in err
+
+
+# --------------------------------------------------------------------------- several higher years
+
+
+def test_a_three_year_city_plan_answers_several_provincial_years():
+    from policydiff.match.coverage import answers_by_year
+
+    years = answers_by_year([seed_doc("2019"), seed_doc("2020"), seed_doc("2021")], seed_doc("jieyang"))
+    # 不动产登记 (四、（一）3.) answers the 2019 task, the 2020 news and the 2021 point
+    assert [a.year for a in years["sec_4__para_1__point_3"]] == [2019, 2020, 2021]
+    assert years["sec_4__para_1__point_3"][0].higher == ["sec_3__para_14"]
+    assert any(len(v) == 1 and v[0].year == 2021 for v in years.values())  # some answer only 2021
+    assert all(e in _real().lower_clauses for e in years)  # descriptive clauses answer nothing
+
+
+def test_cli_coverage_also_reports_years(cli, seeds, tmp_path):
+    code, md, err = cli("--archive", tmp_path / "archive", "coverage", seeds["2019"], seeds["jieyang"],
+                        "--also", seeds["2021"], "--format", "md")
+    assert code == 0, err
+    assert "## 各年度任务的落实 years answered" in md and "2021 (" in md
+    code, js, err = cli("--archive", tmp_path / "archive", "coverage", seeds["2019"], seeds["jieyang"],
+                        "--also", seeds["2021"], "--format", "json")
+    assert code == 0, err
+    assert list(json.loads(js)) == ["higher", "lower", "links", "not_taken_up", "local_only", "targets"]
