@@ -17,6 +17,7 @@ from functools import lru_cache
 from policydiff import lexicon
 from policydiff.model.document import Step
 from policydiff.read.html import html_text
+from policydiff.read.ruler import Ruler
 from policydiff.read.text import (
     CJK_PUNCT,
     TONE_MARKS,
@@ -381,7 +382,9 @@ def rule_collapsed_items(state: _State) -> Step:
     return Step("collapsed_items", n, f"{n} numbered items moved onto lines of their own")
 
 
-RULES: list[tuple[str, Rule]] = [
+#: the cleaning rules, in order (insert, replace or switch off one by name: RULES.disable("boilerplate"))
+RULES = Ruler()
+for _name, _rule in [
     ("html", rule_html),
     ("line_endings", rule_line_endings),
     ("pinyin_annotations", rule_pinyin),
@@ -391,14 +394,14 @@ RULES: list[tuple[str, Rule]] = [
     ("boilerplate", rule_boilerplate),
     ("collapsed_items", rule_collapsed_items),
     ("suspects", rule_suspects),
-]
+]:
+    RULES.push(_name, _rule)
 
 
 def clean(text: str, *, is_html: bool = False, script_config: str = "t2s") -> Cleaned:
     """Run every cleaning rule in order and return the cleaned text with what each rule did."""
     state = _State(text=text, is_html=is_html, script_config=script_config)
-    for _name, rule in RULES:
-        state.steps.append(rule(state))
+    state.steps.extend(step for _name, step in RULES.run(state))
     return Cleaned(state.text, state.source_script, state.steps, state.suspects)
 
 

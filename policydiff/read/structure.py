@@ -9,7 +9,7 @@ restart numbering in each section, so ids are paths (sec_3__para_12__point_7), n
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from policydiff import lexicon
 from policydiff.model.document import CONTAINERS
@@ -19,6 +19,7 @@ from policydiff.read import responsibility
 from policydiff.read.cjknum import circled_int, cn_int
 from policydiff.read.clean import looks_odd
 from policydiff.read.metadata import DATE_LINE, DOC_NO_LINE
+from policydiff.read.ruler import Ruler
 from policydiff.read.text import is_wide
 
 # --------------------------------------------------------------------------- numbering
@@ -312,26 +313,78 @@ def _closing_start(text: str, spans: list[tuple[int, int]]) -> int:
 _OPENERS = ("chapter", "section", "article", "para")
 
 
+@dataclass
+class _ParseState:
+    """What the structure rules share: the text, its lines and the tree built so far."""
+
+    text: str
+    kind: str
+    spans: list[tuple[int, int]]
+    root: Node
+    body: list[tuple[int, int]] = field(default_factory=list)
+    front: list[tuple[int, int]] = field(default_factory=list)
+    closing: list[tuple[int, int]] = field(default_factory=list)
+    layout: str = "news"
+
+
+def rule_body_start(st: _ParseState) -> int:
+    """Where the numbered body opens (after the header, preamble and any table of contents)."""
+    first = _body_start(st.text, st.spans) if st.kind != "news" else None
+    if first is None:
+        return 0
+    st.front, st.body = st.spans[:first], st.spans[first:]
+    return len(st.body)
+
+
+def rule_closing(st: _ParseState) -> int:
+    """附件/抄送/此件主动公开 and the plain paragraphs after the last task are the closing."""
+    if st.body:
+        cut = _closing_start(st.text, st.body)
+        st.body, st.closing = st.body[:cut], st.body[cut:]
+    return len(st.closing)
+
+
+def rule_front(st: _ParseState) -> int:
+    """The notice header and the preamble before the first numbered clause."""
+    if st.body:
+        _parse_front(st.text, st.front, st.root)
+    return len(st.front)
+
+
+def rule_numbered(st: _ParseState) -> int:
+    """Numbered clauses at every level of the layout registry, with their responsibilities."""
+    if not st.body:
+        return 0
+    _parse_numbered(st.text, st.body, st.root)
+    if st.closing:
+        node = Node("closing", st.closing[0][0], st.closing[-1][1])
+        node.children = [Node("p", a, b, {"eId": f"closing__p_{k}"}) for k, (a, b) in enumerate(st.closing, 1)]
+        st.root.children.append(node)
+    tags = {n.tag for n in st.root.iter() if "eId" in n.attrs}
+    st.layout = layout_of(tags, numbered=True).name
+    return sum(1 for n in st.root.iter() if "eId" in n.attrs)
+
+
+def rule_news(st: _ParseState) -> int:
+    """An unnumbered text (a news summary): headline, lead, subheadings and their paragraphs."""
+    if st.body:
+        return 0
+    _parse_news_document(st.text, st.spans, st.root)
+    return sum(1 for n in st.root.iter() if n.tag == "section")
+
+
+#: the structure rules, in order (RULES.disable / before / after by name, like the cleaning rules)
+RULES = Ruler()
+for _name, _rule in [("body_start", rule_body_start), ("closing", rule_closing), ("front", rule_front),
+                     ("numbered", rule_numbered), ("news", rule_news)]:
+    RULES.push(_name, _rule)
+
+
 def parse(text: str, kind: str = "") -> Parsed:
     """Parse cleaned text into header, preamble, body and closing."""
-    spans = _lines(text)
-    root = Node("document", 0, len(text))
-    first = _body_start(text, spans) if kind != "news" else None
-    if first is None:
-        _parse_news_document(text, spans, root)
-        return Parsed(text, root, "news")
-    front, rest = spans[:first], spans[first:]
-    close_from = _closing_start(text, rest)
-    closing = rest[close_from:]
-    rest = rest[:close_from]
-    _parse_front(text, front, root)
-    _parse_numbered(text, rest, root)
-    if closing:
-        node = Node("closing", closing[0][0], closing[-1][1])
-        node.children = [Node("p", a, b, {"eId": f"closing__p_{k}"}) for k, (a, b) in enumerate(closing, 1)]
-        root.children.append(node)
-    tags = {n.tag for n in root.iter() if "eId" in n.attrs}
-    return Parsed(text, root, layout_of(tags, numbered=True).name)
+    st = _ParseState(text, kind, _lines(text), Node("document", 0, len(text)))
+    RULES.run(st)
+    return Parsed(text, st.root, st.layout)
 
 
 def _body_start(text: str, spans: list[tuple[int, int]]) -> int | None:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import logging
 from bisect import bisect_left
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
+
+from policydiff.read.ruler import Ruler as _Ruler
 
 log = logging.getLogger("policydiff.read.targets")
 log.addHandler(logging.NullHandler())  # a library says nothing unless the application listens
@@ -136,49 +137,9 @@ class State:
         return start, end
 
 
-Rule = Callable[[State], int]
+class Ruler(_Ruler):
+    """The target rules: a `policydiff.read.ruler.Ruler` whose run logs each rule's count on the state."""
 
-
-@dataclass
-class Ruler:
-    """An ordered list of named rules, each enabled or not (markdown-it's `Ruler`)."""
-
-    rules: list[tuple[str, Rule, bool]] = field(default_factory=list)
-
-    def push(self, name: str, fn: Rule) -> None:
-        self.rules.append((name, fn, True))
-
-    def _index(self, name: str) -> int:
-        for i, (n, _fn, _on) in enumerate(self.rules):
-            if n == name:
-                return i
-        raise KeyError(f"no target rule named {name!r}")
-
-    def before(self, anchor: str, name: str, fn: Rule) -> None:
-        self.rules.insert(self._index(anchor), (name, fn, True))
-
-    def after(self, anchor: str, name: str, fn: Rule) -> None:
-        self.rules.insert(self._index(anchor) + 1, (name, fn, True))
-
-    def at(self, name: str, fn: Rule) -> None:
-        i = self._index(name)
-        self.rules[i] = (name, fn, self.rules[i][2])
-
-    def enable(self, *names: str) -> None:
-        for name in names:
-            i = self._index(name)
-            self.rules[i] = (*self.rules[i][:2], True)
-
-    def disable(self, *names: str) -> None:
-        for name in names:
-            i = self._index(name)
-            self.rules[i] = (*self.rules[i][:2], False)
-
-    def names(self, *, enabled_only: bool = True) -> list[str]:
-        return [n for n, _fn, on in self.rules if on or not enabled_only]
-
-    def run(self, state: State) -> State:
-        for name, fn, on in self.rules:
-            if on:
-                state.log.append((name, fn(state)))
+    def run(self, state: State) -> State:  # type: ignore[override]
+        state.log.extend(super().run(state))
         return state
