@@ -67,6 +67,7 @@ def _departments() -> tuple[dict[str, str], dict[tuple[str, str], tuple[str, ...
     return key_of, {k: tuple(v) for k, v in names.items()}
 
 
+_PLUS = re.compile(r"[+＋]")
 _LEVEL_PREFIX = re.compile(r"^(?:广东省|广东|[\u4e00-\u9fff]{2}市(?=[\u4e00-\u9fff]{3})|省|市|县)")
 _SUFFIX = re.compile(r"(?:厅|局|委员会|委|办公室|办|室|部门)$")
 
@@ -161,18 +162,21 @@ def containment_matrix(higher: list[Clause], lower: list[Clause]):
 
 def _named_in_heading(higher: list[Clause], lower: list[Clause]):
     """Pairs where the lower clause names the programme a higher task is named after: a task whose
-    heading quotes a programme (拓展“粤省事”基层应用范围) is about it, and a lower clause naming it
-    (“粤省事”揭阳版) takes it up. A name quoted in many lower clauses (“数字政府”) names no task."""
+    heading quotes a programme (拓展“粤省事”基层应用范围, 大力推广“信用+”应用) is about it, and a
+    lower clause naming it, quoted or not (“粤省事”揭阳版, 信用信息), takes it up. A name found in
+    many clauses of either plan (“数字政府”, 监管 of “互联网+监管”) names no one task."""
     import numpy as np
 
     out = np.zeros((len(higher), len(lower)), dtype=bool)
-    lower_anchors = [set(anchors(c.text)) for c in lower]
-    df = Counter(a for s in lower_anchors for a in s)
+    rare_h, rare_l = max(2, len(higher) // 10), max(2, len(lower) // 20)
     for i, c in enumerate(higher):
-        named = {a for a in anchors(c.heading) if df[a] <= max(2, len(lower) // 20)}
-        for j, s in enumerate(lower_anchors):
-            if named & s:
-                out[i, j] = True
+        for a in anchors(c.heading):
+            core = _PLUS.sub("", a)
+            if len(core) < 2 or sum(core in h.text for h in higher) > rare_h:
+                continue
+            hits = [j for j, lo in enumerate(lower) if core in lo.text]
+            if len(hits) <= rare_l:
+                out[i, hits] = True
     return out
 
 

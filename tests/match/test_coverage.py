@@ -43,12 +43,12 @@ def _real():
 
 # --------------------------------------------------------------------------- the hand labels
 
-#: what the matcher reaches on the Jieyang labels (measured: precision 0.893 = 25/28 against sure and
-#: probable links, recall 0.76 = 19/25 of the sure links); the assertions keep these from slipping.
-#: The issue asks for 0.9 and 0.9: recall is short by the five sure links of （二十七） (政务云/外网
-#: spread over institutional and platform clauses that share little wording with it) and （十三）.
+#: what the matcher reaches on the Jieyang labels (measured: precision 0.897 = 26/29 against sure and
+#: probable links, recall 0.80 = 20/25 of the sure links); the assertions keep these from slipping.
+#: The issue asks for 0.9 and 0.9: recall is short by the five sure links of （二十七） (政务云/外网,
+#: spread over institutional and platform clauses whose wording is common in the city plan).
 MIN_PRECISION = 0.89
-MIN_SURE_RECALL = 0.76
+MIN_SURE_RECALL = 0.80
 
 
 def _pairs():
@@ -65,6 +65,14 @@ def test_links_precision_and_recall_on_the_jieyang_labels():
     recall = len(found & sure) / len(sure)
     assert precision >= MIN_PRECISION, (precision, sorted(found - allowed))
     assert recall >= MIN_SURE_RECALL, (recall, sorted(sure - found))
+
+
+def test_a_task_named_after_a_programme_is_taken_up_by_a_clause_naming_it():
+    links = {(k.higher, k.lower): k for k in _real().links}
+    assert links[("sec_1__para_3", "sec_4__para_4__point_6")].evidence["names_the_task_programme"]  # 粤省事
+    assert links[("sec_3__para_13", "sec_4__para_8__point_3")].evidence["names_the_task_programme"]  # 信用+
+    # 监管 of “互联网+监管” is named by ten city clauses: it names no task
+    assert not any(k.evidence.get("names_the_task_programme") for k in links.values() if k.higher == "sec_3__para_12")
 
 
 def test_every_labelled_not_taken_up_task_is_reported():
