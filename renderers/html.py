@@ -46,6 +46,9 @@ from renderers.html_assets import CSS, JS
 
 #: share of changed text above which the "auto" view shows a clause side by side instead of inline
 HEAVY = 0.6
+#: lines (of ~42 on an A4 page) above which a card may break across pages: keeping a longer card whole
+#: could leave a third of a page or more empty
+PRINT_LONG = 14
 
 
 def esc(value: object) -> str:
@@ -126,11 +129,22 @@ def _target_item(t: TargetChange) -> str:
     return f'<li class="t-{esc(t.change)}">{_tchg(t.change)} {esc(name)}：<b>{values}</b>{ph}{why}</li>'
 
 
+def _print_lines(m: ClauseChange, targets: list[TargetChange], heavy: bool) -> int:
+    """About how many lines the card takes on an A4 page (~46 characters a line, ~23 side by side)."""
+    if heavy:
+        body = max(len(m.old_text), len(m.new_text)) // 23
+    else:
+        body = sum(len(t) for _, t in m.diff) // 46 if m.diff else len(m.new_text or m.old_text) // 46
+    return body + 5 + len(targets) + 2 * len(department_changes(m))
+
+
 def _card(m: ClauseChange, targets: list[TargetChange], cmp: Comparison, present: set[str]) -> str:
     cid = card_id(m)
     tags = card_tags(targets)
     num = one_line(m.new_num if m.new else m.old_num)
     heavy = " heavy" if m.old and m.new and m.changed_share > HEAVY else ""
+    # a card longer than a third of a printed page may break across pages (see PRINT_LONG)
+    heavy += " long" if _print_lines(m, targets, bool(heavy)) > PRINT_LONG else ""
     parts = [f'<article class="card st-{esc(m.status)}{heavy}" id="{esc(cid)}" data-status="{esc(m.status)}" '
              f'data-tags="{esc(" ".join(tags))}" tabindex="-1">']
     parts.extend(f'<span class="alias" id="{esc(a)}"></span>' for a in alias_ids(m))
@@ -227,6 +241,11 @@ def _summary(cmp: Comparison) -> str:
             + (f'<p class="muted">目标 targets：{tline}</p>' if tline else "") + "</section>")
 
 
+#: the target table's column names (each cell carries its own, for the phone layout)
+_TARGET_LABELS = ("变化 change", "主体 subject", "指标 metric", "旧 old", "新 new", "原文 wording", "条款 clause",
+                  "说明 note")
+
+
 def _target_table(cmp: Comparison, rows: list[TargetChange], caption: str = "") -> str:
     head = ("<tr><th>变化 change</th><th>主体 subject</th><th>指标 metric</th><th>旧 old</th><th>新 new</th>"
             "<th>原文 wording</th><th>条款 clause</th><th>说明 note</th></tr>")
@@ -238,10 +257,14 @@ def _target_table(cmp: Comparison, rows: list[TargetChange], caption: str = "") 
         link_text = target_where(cmp, t, nums)
         link = f'<a href="{frag(anchor)}">{esc(link_text)}</a>' if anchor else esc(link_text)
         wording = " → ".join(esc(one_line(x.text)) for x in (t.old, t.new) if x is not None and x.text)
-        body.append(f'<tr class="t-{esc(t.change)}"><td>{_tchg(t.change)}</td><td>{esc(one_line(subject))}</td>'
-                    f'<td>{esc(one_line(metric))}</td><td class="val">{esc(target_value(t, "old")) or "—"}</td>'
-                    f'<td class="val">{esc(target_value(t, "new")) or "—"}</td><td>{wording}</td>'
-                    f'<td>{link}</td><td>{esc(reason_note(t.reason))}</td></tr>')
+        cells = [("", _tchg(t.change)), ("", esc(one_line(subject))), ("", esc(one_line(metric))),
+                 ("val", esc(target_value(t, "old")) or "—"), ("val", esc(target_value(t, "new")) or "—"),
+                 ("", wording), ("", link), ("", esc(reason_note(t.reason)))]
+        tds = []
+        for label, (cls, inner) in zip(_TARGET_LABELS, cells, strict=True):
+            attr = f' class="{cls}"' if cls else ""
+            tds.append(f'<td{attr} data-label="{esc(label)}">{inner}</td>')
+        body.append(f'<tr class="t-{esc(t.change)}">{"".join(tds)}</tr>')
     cap = f"<caption class=\"muted\">{esc(caption)}</caption>" if caption else ""
     return f"<table>{cap}<thead>{head}</thead><tbody>{''.join(body)}</tbody></table>"
 
@@ -266,12 +289,14 @@ def _targets(cmp: Comparison) -> str:
             cells = []
             for key in DEPT_LABELS:
                 names = r.get(key) or []
-                cells.append("<td>" + "、".join(esc(one_line(str(n))) for n in names) + "</td>")
+                cells.append(f'<td data-label="{esc(DEPT_LABELS[key])}">'
+                             + "、".join(esc(one_line(str(n))) for n in names) + "</td>")
             new = r.get("new") or []
             old = r.get("old") or []
             anchor = f"new-{new[0]}" if new else (f"old-{old[0]}" if old else "")
             head = esc(one_line(str(r.get("heading", ""))))
-            rows_html.append(f'<tr><td><a href="{frag(anchor)}">{head or esc(anchor)}</a></td>{"".join(cells)}</tr>')
+            rows_html.append(f'<tr><td data-label="条款 clause"><a href="{frag(anchor)}">{head or esc(anchor)}</a></td>'
+                             f'{"".join(cells)}</tr>')
         th = "".join(f"<th>{esc(v)}</th>" for v in DEPT_LABELS.values())
         out.append(f'<details class="more"><summary>职责变化 changed responsibilities（{len(resp)}）</summary>'
                    f"<table><thead><tr><th>条款 clause</th>{th}</tr></thead><tbody>{''.join(rows_html)}</tbody>"

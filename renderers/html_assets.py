@@ -125,17 +125,51 @@ footer{max-width:1320px;margin:0 auto;padding:0 28px 40px;color:var(--muted);fon
 @media (max-width:900px){.layout{grid-template-columns:1fr;padding:14px}nav.toc{position:static;max-height:none}
 .toolbar{position:static}header.doc{padding:14px}
 .docs,.sbs{grid-template-columns:1fr}}
+@media (max-width:600px){
+body{font-size:14px}header.doc{padding:12px 12px 10px}h1{font-size:18px}.layout{padding:10px 10px 40px}
+h1,.card-h h3,.meta,.docinfo dd,.permalink,code,td,.tlist li,.dlist li{overflow-wrap:anywhere}
+.docinfo{padding:8px 10px}.docinfo dl{grid-template-columns:minmax(0,max-content) minmax(0,1fr)}
+article.card{padding:10px 10px 12px}.txt{font-size:15px;line-height:1.8}
+.sbs .col{padding:6px 8px 8px}.nw,td.val,.badge,.tag,.tchg{white-space:normal}
+.toolbar .shown{margin-left:0}footer{padding:0 12px 30px}
+main table,main thead,main tbody,main tr,main th,main td,main caption{display:block;width:100%}
+main thead{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}
+main tr{border:1px solid var(--line);border-radius:6px;margin:0 0 8px;background:var(--card)}
+main table{background:none;border:0}
+main td{border:0;border-top:1px solid #eef1f4;padding:4px 8px 4px 7.2em;position:relative;min-height:2em}
+main td:first-child{border-top:0}
+main td::before{content:attr(data-label);position:absolute;left:8px;width:6.4em;color:var(--muted);
+font-size:12px;line-height:1.9;overflow-wrap:anywhere}
+}
 @media print{
-body{background:#fff;font-size:11pt}
-.toolbar,nav.toc,.permalink,.skip,button{display:none !important}
-.layout{display:block;padding:0}
+@page{size:A4;margin:14mm 12mm 14mm}
+html,body{background:#fff}
+body{font-size:10pt;line-height:1.5}
+.toolbar,nav.toc,.permalink,.skip,button,.alias{display:none !important}
+header.doc{padding:0 0 8px;border:0}
+.layout{display:block;padding:0;max-width:none}
+main>section>h2,#clauses>h2{margin:10px 0 6px}
 .is-hidden{display:block !important}
 .sec.is-hidden{display:block !important}
-article.card{break-inside:avoid;box-shadow:none !important}
-.sbs{grid-template-columns:1fr 1fr}.docs{grid-template-columns:1fr 1fr}
+#no-cards{display:none !important}
+.sec{margin:0 0 12px}
+.sec>h2,.card-h,.meta,.tlist,.dlist,.label,.col-h,caption,details.more>summary{break-after:avoid}
+article.card{break-inside:avoid;box-shadow:none !important;margin:0 0 8px;padding:8px 12px 10px}
+article.card.long{break-inside:auto}
+.txt{font-size:10.5pt;line-height:1.7;margin-top:6px;orphans:3;widows:3}
+.sbs{grid-template-columns:1fr 1fr;gap:8px}.docs{grid-template-columns:1fr 1fr}
+.sbs .txt{font-size:10pt}
 del,ins,.badge,.tag,.tile{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+details.more{display:block}
+details.more::details-content{content-visibility:visible;display:block}
 details.more>*{display:block}
+table{font-size:8.5pt;break-inside:auto}
+thead{display:table-header-group}
+tr{break-inside:avoid}
+th{white-space:normal}
+td.val,.nw{white-space:normal}
 a{color:inherit;text-decoration:none}
+footer{padding:8px 0 0;break-inside:avoid}
 }
 """
 
@@ -227,6 +261,16 @@ JS = """
     var sticky = window.getComputedStyle(bar).position === "sticky";
     root.style.setProperty("--bar", (sticky ? Math.ceil(bar.getBoundingClientRect().height) : 0) + "px");
   }
+  // printing expands every folded table (and closes again those the reader had closed)
+  var reopened = [];
+  window.addEventListener("beforeprint", function () {
+    reopened = [].slice.call(doc.querySelectorAll("details:not([open])"));
+    reopened.forEach(function (d) { d.open = true; });
+  });
+  window.addEventListener("afterprint", function () {
+    reopened.forEach(function (d) { d.open = false; });
+    reopened = [];
+  });
   window.addEventListener("hashchange", reveal);
   window.addEventListener("resize", measure);
   apply();

@@ -2,7 +2,7 @@
 the series report (`renderers.report`).
 
 An entry names its module and file suffix; the module is imported on first use, so listing the
-formats (the CLI's choices) stays cheap.
+formats (the CLI's choices) stays cheap. A `binary` entry (docx, xlsx) renders bytes, not text.
 """
 
 from __future__ import annotations
@@ -16,15 +16,17 @@ from policydiff.model.changes import Comparison
 
 @dataclass(frozen=True)
 class Format:
-    """A way to write a comparison: `render(cmp)` gives the whole file as text."""
+    """A way to write a comparison: `render(cmp)` gives the whole file, as text or, for a `binary`
+    format, as bytes."""
 
     name: str
     module: str
     suffix: str
     description: str
+    binary: bool = False
 
     @property
-    def render(self) -> Callable[[Comparison], str]:
+    def render(self) -> Callable[[Comparison], str | bytes]:
         return importlib.import_module(self.module).render
 
 
@@ -34,6 +36,8 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("html", "renderers.html", "html", "a self-contained HTML redline report"),
     Format("md", "renderers.markdown", "md", "a GitHub-flavoured Markdown redline"),
     Format("summary", "renderers.summary", "md", "the researcher's change summary (Markdown)"),
+    Format("docx", "renderers.docx", "docx", "a Word document whose changes are tracked changes", binary=True),
+    Format("xlsx", "renderers.xlsx", "xlsx", "an Excel workbook: clause changes and target changes", binary=True),
 )}
 
 
@@ -49,6 +53,6 @@ def get(name: str) -> Format:
         raise ValueError(f"unknown format {name!r} (known: {', '.join(FORMATS)})") from None
 
 
-def render(name: str, cmp: Comparison) -> str:
-    """The comparison in format `name`."""
+def render(name: str, cmp: Comparison) -> str | bytes:
+    """The comparison in format `name` (bytes for a binary format)."""
     return get(name).render(cmp)

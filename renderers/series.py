@@ -27,6 +27,11 @@ figcaption{font-size:.85rem;font-weight:600;margin-bottom:.3rem}
 .tightened{color:#0b6b2e}.loosened{color:#a4161a}.incomparable{color:#7a5a00}
 svg{max-width:100%;height:auto}
 @media print{header{background:none;color:#000}section{break-inside:avoid}}
+@media print{@page{size:A4;margin:14mm 12mm}details::details-content{content-visibility:visible;display:block}
+details>*{display:block}table{break-inside:auto}tr{break-inside:avoid}}
+@media (max-width:600px){header{padding:1rem}main{padding:.5rem}section{padding:.7rem .6rem}
+.traj{grid-template-columns:minmax(0,1fr)}th,td{overflow-wrap:anywhere}code{word-break:break-all}
+table{display:block;overflow-x:auto;max-width:100%}}
 """
 
 

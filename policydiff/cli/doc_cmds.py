@@ -11,12 +11,18 @@ def _archive_dir(ctx: click.Context) -> str:
     return ctx.obj["archive_dir"]
 
 
-def _emit(text: str, out: str | None) -> None:
+def _emit(text: str | bytes, out: str | None) -> None:
     if out:
         from policydiff.store.files import atomic_write, refuse_archive_overlap
 
         refuse_archive_overlap(out, _archive_dir(click.get_current_context()))
         atomic_write(out, text)
+    elif isinstance(text, bytes):  # a binary format (docx, xlsx): to a pipe or file, never a terminal
+        stream = click.get_binary_stream("stdout")
+        if stream.isatty():
+            raise click.UsageError("this format is binary: write it with -o FILE (or redirect stdout)")
+        stream.write(text)
+        stream.flush()
     else:
         click.echo(text, nl=not text.endswith("\n"))
 

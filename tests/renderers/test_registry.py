@@ -21,7 +21,7 @@ def test_cli_format_choices_are_the_registry():
 
     (fmt,) = [p for p in compare.params if p.name == "fmt"]
     assert isinstance(fmt.type, click.Choice)
-    assert list(fmt.type.choices) == registry.names() == ["json", "html", "md", "summary"]
+    assert list(fmt.type.choices) == registry.names() == ["json", "html", "md", "summary", "docx", "xlsx"]
     assert fmt.default == "json"
 
 
@@ -29,7 +29,10 @@ def test_cli_format_choices_are_the_registry():
 def test_every_format_renders_a_comparison(name):
     for cmp in (real_comparison(), hostile_comparison()):
         text = registry.render(name, cmp)
-        assert isinstance(text, str) and text.endswith("\n" if name != "json" else "}")
+        if registry.get(name).binary:  # docx, xlsx: a zip package
+            assert isinstance(text, bytes) and text[:2] == b"PK"
+        else:
+            assert isinstance(text, str) and text.endswith("\n" if name != "json" else "}")
 
 
 def test_json_format_is_the_contract_as_the_store_writes_it():
@@ -41,13 +44,19 @@ def test_json_format_is_the_contract_as_the_store_writes_it():
 
 def test_unknown_format_is_refused():
     with pytest.raises(ValueError, match="unknown format"):
-        registry.get("docx")
+        registry.get("pdf")
 
 
 def test_series_report_uses_the_registry_entries():
     for fmt in (*report_renderer.PAIR_FORMATS, report_renderer.SUMMARY_FORMAT):
         assert fmt in registry.FORMATS
     assert [registry.get(f).suffix for f in report_renderer.PAIR_FORMATS] == ["html", "md"]
+    assert not any(registry.get(f).binary for f in (*report_renderer.PAIR_FORMATS, report_renderer.SUMMARY_FORMAT))
+
+
+def test_binary_formats():
+    assert [f.name for f in registry.FORMATS.values() if f.binary] == ["docx", "xlsx"]
+    assert registry.get("docx").suffix == "docx" and registry.get("xlsx").suffix == "xlsx"
 
 
 def _imports(path: Path) -> set[str]:

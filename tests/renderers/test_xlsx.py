@@ -1,0 +1,102 @@
+"""`compare --format xlsx`: a workbook with a sheet of clause changes and a sheet of target changes,
+read back with openpyxl: every change is there, numbers are numbers, text is never a formula."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+from seedlib import seed_path
+from test_html import hostile_comparison, real_comparison
+
+from renderers import registry
+from renderers import xlsx as xlsx_renderer
+from renderers.common import one_line, sorted_targets, title_of
+from renderers.xlsx import CLAUSE_COLUMNS, TARGET_COLUMNS
+
+
+@pytest.fixture(scope="module")
+def real():
+    cmp = real_comparison()
+    return cmp, load_workbook(io.BytesIO(xlsx_renderer.render(cmp)))
+
+
+def _records(ws) -> list[dict]:
+    rows = list(ws.iter_rows(values_only=True))
+    head = list(rows[0])
+    return [dict(zip(head, r, strict=True)) for r in rows[1:]]
+
+
+def test_clause_sheet_has_every_change(real):
+    cmp, wb = real
+    assert wb.sheetnames == ["条款 clauses", "目标 targets", "说明 about"]
+    ws = wb["条款 clauses"]
+    assert [c.value for c in ws[1]] == [name for name, _w in CLAUSE_COLUMNS]
+    rows = _records(ws)
+    assert len(rows) == len(cmp.matches)
+    for m, r in zip(cmp.matches, rows, strict=True):
+        assert r["status"] == m.status.value
+        assert (r["old_num"] or "") == one_line(m.old_num) and (r["new_num"] or "") == one_line(m.new_num)
+        assert r["heading"] == title_of(m)
+        assert r["score"] == pytest.approx(m.score) and isinstance(r["score"], float | int)
+        assert r["corrected"] is False
+        assert (r["new_text"] or "") == m.new_text and (r["old_text"] or "") == m.old_text
+        assert (r["new_clause"] or "") == " ".join(m.new)
+    with_depts = [r for r in rows if r["departments"]]
+    assert with_depts and any("不再配合 support removed" in r["departments"] for r in with_depts)
+    statuses = {r["status"] for r in rows}
+    assert {"added", "dropped", "modified", "moved"} <= statuses
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref
+
+
+def test_target_sheet_has_every_target_change(real):
+    cmp, wb = real
+    ws = wb["目标 targets"]
+    assert [c.value for c in ws[1]] == [name for name, _w in TARGET_COLUMNS]
+    rows = _records(ws)
+    assert len(rows) == len(cmp.targets)
+    for t, r in zip(sorted_targets(cmp.targets), rows, strict=True):
+        assert r["change"] == t.change.value
+        assert (r["reason"] or "") == t.reason.text
+        for side, tgt in (("old", t.old), ("new", t.new)):
+            if tgt is None:
+                assert r[f"{side}_value"] in (None, "")
+            else:
+                assert r[f"{side}_value"] == pytest.approx(float(tgt.value))
+                assert (r[f"{side}_comparator"] or "") == tgt.comparator
+    tight = [r for r in rows if r["change"] == "tightened" and r["subject"] == "粤省事"]
+    assert any(r["old_value"] == 15_000_000 and r["new_value"] == 110_000_000 for r in tight)
+    assert any(r["old_num"] and r["new_num"] for r in rows)
+
+
+def test_about_sheet_names_both_documents(real):
+    cmp, wb = real
+    rows = {r[0]: r[1:] for r in wb["说明 about"].iter_rows(values_only=True)}
+    assert rows["title"] == (cmp.old.title, cmp.new.title)
+    assert rows["year"] == (str(cmp.old.year), str(cmp.new.year))
+
+
+def test_hostile_text_is_text_never_a_formula():
+    cmp = hostile_comparison()
+    cmp.matches[0].new_text = "=HYPERLINK(\"http://x\",\"y\")\x00\x0b 控制字符"
+    cmp.matches[0].new_heading = "=1+2"
+    data = registry.render("xlsx", cmp)
+    assert isinstance(data, bytes)
+    wb = load_workbook(io.BytesIO(data))
+    ws = wb["条款 clauses"]
+    cells = [c for row in ws.iter_rows(min_row=2) for c in row]
+    assert not [c for c in cells if c.data_type == "f"]
+    first = _records(ws)[0]
+    assert first["heading"] == "=1+2"
+    assert first["new_text"] == "=HYPERLINK(\"http://x\",\"y\") 控制字符"
+    assert len(_records(wb["目标 targets"])) == len(cmp.targets)
+
+
+def test_cli_writes_xlsx(run_policydiff, tmp_path):
+    out = tmp_path / "changes.xlsx"
+    proc = run_policydiff("--archive", tmp_path / "arch", "compare", seed_path("2019"), seed_path("2021"),
+                          "--format", "xlsx", "-o", out, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    wb = load_workbook(out)
+    assert len(_records(wb["条款 clauses"])) > 50 and _records(wb["目标 targets"])
