@@ -70,6 +70,8 @@ def _evidence_line(ev: dict) -> str:
             parts.append(f"{key}: {'、'.join(ev[key])}")
     if ev.get("identical"):
         parts.append("identical")
+    if ev.get("names_the_task_programme"):
+        parts.append("names the task's programme")
     return " · ".join(parts)
 
 
@@ -157,7 +159,7 @@ def render_html(cov: Coverage) -> str:
                     for e in cov.local_only)
     nav = "".join(f'<a href="{frag(a)}">{esc(t)}</a> · ' for a, t in (
         ("tasks", "上级任务 tasks"), ("local", "本级新增 local only"), ("targets", "目标 targets"),
-        ("departments", "部门 departments")))
+        ("departments", "部门 departments"), *((("years", "年度 years"),) if cov.years else ())))
     summary = (f'<ul class="summary"><li>上级任务 higher tasks: {len(cov.higher_clauses)}</li>'
                f"<li>已落实 taken up: {len(cov.higher_clauses) - len(cov.not_taken_up)}</li>"
                f"<li>未落实 not taken up: {len(cov.not_taken_up)}</li><li>链接 links: {len(cov.links)}</li>"
