@@ -39,6 +39,7 @@ def _vocab() -> dict[str, object]:
         "unprefixed": re.compile(f"^(?:{lexicon.alternation('unprefixed_orgs')})"),
         "prefix": re.compile(f"^(?:{lexicon.alternation('org_prefixes')})"),
         "not_prefix": re.compile(f"^(?:{lexicon.alternation('org_prefix_exceptions')})"),
+        "places": lexicon.pattern("places"),
     }
 
 
@@ -61,11 +62,21 @@ def is_note(line: str) -> bool:
 def tail_statement(text: str, end: int, floor: int) -> tuple[int, int] | None:
     """The bracketed statement that closes at text[end-1] ((start, end), brackets included), or a
     last line that is one ("责任单位：…")."""
+    v = _vocab()
+    line_a = text.rfind("\n", floor, end) + 1
+    labelled_line = line_a > floor and v["label_rx"].match(text, line_a, end)
     span = _tail_bracket(text, end, floor)
     if span and span[1] - span[0] <= 300 and is_statement(text[span[0] + 1:span[1] - 1]):
+        if text[span[0] + 1:span[1] - 1].strip() not in v["roles"]:
+            return span
+        # "A、B（按职责分工负责）": the bracket holds only the role; the units stand before it
+        if labelled_line:
+            return line_a, end
+        start = max(text.rfind(ch, max(floor, line_a), span[0]) for ch in "。；：") + 1
+        if start > max(floor, line_a) and span[0] - start <= 120:
+            return start, end
         return span
-    line_a = text.rfind("\n", floor, end) + 1
-    if line_a > floor and _vocab()["label_rx"].match(text, line_a, end):
+    if labelled_line:
         return line_a, end
     return None
 
@@ -115,7 +126,11 @@ def _labelled_groups(text: str, a: int, b: int, *, lead_first: bool) -> list[tup
             seg_b -= 1
         role = v["labels"][m.group(1)]
         if role:
-            out.append((role, m.group(1), m.end(), seg_b, seg_b))
+            # "牵头单位：A、B，按职责分工负责": the role phrase after the units names no unit
+            names_b = next((r.start() for r in v["role_rx"].finditer(text, m.end(), seg_b)), seg_b)
+            while names_b > m.end() and text[names_b - 1] in _SPLIT + " ":
+                names_b -= 1
+            out.append((role, m.group(1), m.end(), seg_b, names_b))
         else:
             out.extend(_role_groups(text, m.end(), seg_b, lead_first=lead_first))
     return out
@@ -206,8 +221,10 @@ def org_nodes(text: str, a: int, b: int) -> list[Node]:
 
 
 def _has_place(name: str) -> bool:
-    """A name that says where it is (河南省电力公司, 汕尾市分行) takes no shared prefix."""
-    return any(ch in name[1:] for ch in "省市县区") and not name.startswith(("市场",))
+    """A name that says where it is (河南省电力公司, 汕尾市分行, 郑州海关) takes no shared prefix."""
+    if any(ch in name[1:] for ch in "省市县区") and not name.startswith(("市场",)):
+        return True
+    return bool(_vocab()["places"].search(name))
 
 
 def _share_suffixes(names: list[str]) -> list[str]:
