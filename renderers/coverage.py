@@ -3,7 +3,9 @@
 The HTML is one self-contained file like the redlines: inline CSS, no script, no network access, and
 a Content-Security-Policy that allows only this file's own style (by hash). Every piece of document
 text goes through `renderers.html.esc`; Markdown text through `renderers.markdown.escape`/`cell`.
-JSON is the documented contract, `Coverage.to_dict()`.
+JSON is the documented contract, `Coverage.to_dict()`. XLSX has one sheet per part (links, not
+taken up, local only, targets, departments, years), every text cell a string cell (never a formula),
+written with the helpers of `renderers.xlsx`.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from policydiff.model.coverage import ClauseRef, Coverage, TargetPair
 from renderers.html import _csp_hash, esc, frag
 from renderers.markdown import cell, escape
 
-FORMATS = ("html", "md", "json")
+FORMATS = ("html", "md", "json", "xlsx")
 
 RELATION_LABELS = {"stricter": "更严 stricter", "same": "相同 same", "looser": "更宽 looser",
                    "none": "未设 none set"}
@@ -230,7 +232,85 @@ def render_markdown(cov: Coverage) -> str:
     return "\n".join(out) + "\n"
 
 
-def render(cov: Coverage, fmt: str) -> str:
+# --------------------------------------------------------------------------- XLSX
+
+LINK_COLUMNS = (("higher_num", 10), ("higher_heading", 30), ("lower_num", 14), ("lower_heading", 36),
+                ("score", 8), ("z", 8), ("evidence", 40), ("higher", 18), ("lower", 24))  # fmt: skip
+CLAUSE_COLUMNS = (("num", 14), ("heading", 40), ("nearest_lower", 30), ("nearest_score", 10), ("clause", 24),
+                  ("text", 80))  # fmt: skip
+TARGET_COLUMNS = (("higher_num", 10), ("higher_target", 24), ("subject", 14), ("metric", 24), ("lower_num", 14),
+                  ("lower_target", 24), ("relation", 10), ("higher_clause", 18),
+                  ("lower_clause", 24))  # fmt: skip
+DEPT_COLUMNS = (("function", 22), ("higher_level", 50), ("lower_level", 50))
+YEAR_COLUMNS = (("lower_num", 14), ("lower_heading", 40), ("year", 8), ("higher_tasks", 40), ("score", 8),
+                ("higher_ref", 30))  # fmt: skip
+
+
+def _xlsx_rows(cov: Coverage) -> dict[str, tuple[tuple, list[list[object]]]]:
+    def num(refs: dict[str, ClauseRef], eid: str) -> str:
+        return refs[eid].label if eid in refs else ""
+
+    def head(refs: dict[str, ClauseRef], eid: str) -> str:
+        return _one(refs[eid].heading or refs[eid].text) if eid in refs else ""
+
+    links = [[num(cov.higher_clauses, k.higher), head(cov.higher_clauses, k.higher), num(cov.lower_clauses, k.lower),
+              head(cov.lower_clauses, k.lower), float(k.score), float(k.evidence.get("z", 0.0)),
+              _evidence_line(k.evidence), k.higher, k.lower] for k in cov.links]
+    not_taken = []
+    for eid in cov.not_taken_up:
+        near = cov.nearest.get(eid)
+        not_taken.append([num(cov.higher_clauses, eid), head(cov.higher_clauses, eid),
+                          _cited(cov.lower_clauses.get(near.lower), near.lower) if near else "",
+                          float(near.score) if near else "", eid, _one(cov.higher_clauses[eid].text)])
+    local = [[num(cov.lower_clauses, e), head(cov.lower_clauses, e), "", "", e, _one(cov.lower_clauses[e].text)]
+             for e in cov.local_only]
+    targets = [[num(cov.higher_clauses, p.higher.clause), _one(p.higher.text), p.higher.subject, p.higher.metric,
+                num(cov.lower_clauses, p.lower.clause) if p.lower else "", _target_text(p.lower) if p.lower else "",
+                p.relation, p.higher.clause, p.lower.clause if p.lower else ""] for p in cov.targets]
+    depts = [[d.function, "、".join(d.higher), "、".join(d.lower)] for d in cov.departments]
+    years = [[num(cov.lower_clauses, e), head(cov.lower_clauses, e), a.year or "", " ".join(a.higher), float(a.score),
+              a.higher_ref] for e, answers in cov.years.items() for a in answers]
+    out = {"链接 links": (LINK_COLUMNS, links), "未落实 not taken up": (CLAUSE_COLUMNS, not_taken),
+           "本级新增 local only": (CLAUSE_COLUMNS, local), "目标 targets": (TARGET_COLUMNS, targets),
+           "部门 departments": (DEPT_COLUMNS, depts)}
+    if years:
+        out["年度 years"] = (YEAR_COLUMNS, years)
+    return out
+
+
+def render_xlsx(cov: Coverage) -> bytes:
+    """The coverage report as an Excel workbook (bytes)."""
+    import io
+
+    from openpyxl import Workbook
+
+    from renderers.xlsx import _sheet, text
+
+    wb = Workbook()
+    first = True
+    for name, (columns, rows) in _xlsx_rows(cov).items():
+        ws = wb.active if first else wb.create_sheet(name)
+        ws.title = name
+        first = False
+        _sheet(ws, columns, rows)
+    about = wb.create_sheet("说明 about")
+    for key, h, lo in (("ref", cov.higher_ref, cov.lower_ref), ("title", cov.higher_meta.title, cov.lower_meta.title),
+                       ("year", cov.higher_meta.year, cov.lower_meta.year),
+                       ("doc_no", cov.higher_meta.doc_no, cov.lower_meta.doc_no)):
+        about.append([key, text(h), text(lo)])
+    for r in about.iter_rows():
+        for c in r:
+            if isinstance(c.value, str):
+                c.data_type = "s"
+    wb.properties.creator = "policydiff"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def render(cov: Coverage, fmt: str) -> str | bytes:
+    if fmt == "xlsx":
+        return render_xlsx(cov)
     if fmt == "html":
         return render_html(cov)
     if fmt == "md":

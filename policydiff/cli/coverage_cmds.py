@@ -8,7 +8,7 @@ import click
 @click.command()
 @click.argument("higher")
 @click.argument("lower")
-@click.option("--format", "fmt", type=click.Choice(["html", "md", "json"]), default="html", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["html", "md", "json", "xlsx"]), default="html", show_default=True)
 @click.option("--also", "also", multiple=True, metavar="REF",
               help="Another version of the higher series (repeatable): HTML and Markdown then say which "
                    "year's tasks each lower clause answers.")

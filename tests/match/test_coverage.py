@@ -384,3 +384,27 @@ def test_cli_coverage_also_reports_years(cli, seeds, tmp_path):
                         "--also", seeds["2021"], "--format", "json")
     assert code == 0, err
     assert list(json.loads(js)) == ["higher", "lower", "links", "not_taken_up", "local_only", "targets"]
+
+
+def test_xlsx_has_every_part_and_no_formula(tmp_path):
+    import copy
+    import io
+
+    from openpyxl import load_workbook
+
+    from renderers.coverage import render_xlsx
+
+    cov = copy.deepcopy(_hostile())  # the cached one is shared with other tests
+    first = cov.local_only[0]
+    cov.lower_clauses[first].heading = "=HYPERLINK(\"http://x\",\"y\")"
+    wb = load_workbook(io.BytesIO(render_xlsx(cov)))
+    assert wb.sheetnames[:5] == ["链接 links", "未落实 not taken up", "本级新增 local only", "目标 targets",
+                                 "部门 departments"]
+    assert wb["链接 links"].max_row == len(cov.links) + 1
+    assert wb["未落实 not taken up"].max_row == len(cov.not_taken_up) + 1
+    local = wb["本级新增 local only"]
+    cell = local.cell(row=2, column=2)
+    assert cell.value.startswith("=HYPERLINK") and cell.data_type == "s"
+    real = load_workbook(io.BytesIO(render_xlsx(_real())))
+    relations = [r[6] for r in real["目标 targets"].iter_rows(min_row=2, values_only=True)]
+    assert "same" in relations
