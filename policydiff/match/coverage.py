@@ -369,11 +369,11 @@ METRIC_SHARE = 0.5
 
 
 def _direction(t: Target) -> str:
-    if t.comparator in _FLOOR or (t.comparator == "eq" and t.unit in ("%",)):
+    if t.comparator in _FLOOR:
         return "floor"
     if t.comparator in _CEIL:
         return "ceiling"
-    return ""
+    return "exact" if t.comparator == "eq" else ""
 
 
 def _same_measure(a: Target, b: Target) -> bool:
@@ -401,11 +401,19 @@ def relation(higher: Target, lower: Target, *, plan_year: int | None = None) -> 
     """How the lower target compares with the higher: stricter, same, looser, or '' (not rankable).
 
     Equal values on the same subject and metric are the same commitment whatever the drafting
-    (超过70% against 不低于70%: the product owner's rule). Value and deadline are two dimensions:
+    (超过70% against 不低于70%: the product owner's rule); a bare value (不动产一般登记5个工作日)
+    reads in the other target's direction. Value and deadline are two dimensions:
     when they point opposite ways the pair cannot be ranked. A lower target without a deadline is
     judged on its value alone.
     """
     d_h, d_l = _direction(higher), _direction(lower)
+    # a bare value (5个工作日, 100%) commits to that value: it reads in the other side's direction
+    if d_l == "exact":
+        d_l = d_h
+    if d_h == "exact":
+        d_h = d_l
+    if d_h == d_l == "exact":
+        return "same" if higher.value == lower.value and higher.deadline == lower.deadline else ""
     if not d_h or d_h != d_l or higher.value_high is not None or lower.value_high is not None:
         return ""
     if lower.value == higher.value:

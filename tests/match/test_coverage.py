@@ -119,8 +119,8 @@ def test_targets_against_the_labelled_pairs():
     rows = _tsv("targets.tsv")
     ranked = [r for r in rows if r["relation"] in ("stricter", "same", "looser")]
     hits = [r for r in ranked if find(r) == [r["relation"]]]
-    # the 一般登记 pair is missed: the normalizer tags its span eq without a comparable metric
-    assert len(hits) >= len(ranked) - 1
+    # all five, the 一般登记 pair too (the normalizer tags its 5个工作日 eq: a bare value)
+    assert len(hits) == len(ranked) == 5
     for r in rows:
         if r["relation"] == "incomparable":
             assert not [rel for rel in find(r) if rel != "none"], r
@@ -263,6 +263,9 @@ def _t(comparator: str, value: int, unit: str = "%", deadline: str = "", subject
     (_t("ge", 70), _t("ge", 70, deadline="2019-06-30"), "stricter"),  # earlier deadline
     (_t("ge", 70), _t("ge", 100, deadline="2020-12-31"), ""),  # higher value, later deadline
     (_t("reduce_by", 90), _t("reduce_by", 60), ""),  # a relative cut is not a level
+    (_t("le", 5, "工作日"), _t("eq", 5, "工作日"), "same"),  # a bare value reads as the other's ceiling
+    (_t("le", 5, "工作日"), _t("eq", 4, "工作日"), "stricter"),
+    (_t("eq", 5, "工作日"), _t("eq", 6, "工作日"), ""),
 ])
 def test_relation(higher, lower, expected):
     assert relation(higher, lower, plan_year=2019) == expected
