@@ -57,7 +57,8 @@ def clause_rows(cmp: Comparison) -> list[list[object]]:
     """The rows of the clauses sheet (CLAUSE_COLUMNS), one per match, in the comparison's order."""
     rows = []
     for m in cmp.matches:
-        corrected = bool((m.evidence or {}).get("corrected", False)) if isinstance(m.evidence, dict) else False
+        evidence = m.evidence if isinstance(m.evidence, dict) else {}
+        corrected = bool(getattr(m, "corrected", False) or evidence.get("corrected", False))  # a hand correction
         rows.append([m.status.value, one_line(m.old_num), one_line(m.new_num), title_of(m), _departments(m),
                      float(m.score), corrected, " ".join(m.old), " ".join(m.new), m.section,
                      one_line(m.section_heading), one_line(m.renumbered), m.old_text, m.new_text])
