@@ -14,21 +14,97 @@ import click
 from policydiff import __version__
 from policydiff.errors import PolicydiffError
 
+#: the default archive folder (relative to the working directory)
+DEFAULT_ARCHIVE = "docs_archive"
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+# ------------------------------------------------------------------ global options
+def _store_archive(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.ensure_object(dict)["archive_dir"] = value
+
+
+def _store_quiet(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.ensure_object(dict)["quiet"] = True
+
+
+def _global_options() -> list[click.Option]:
+    """--archive and --quiet for a command or group, so they work after the command name too."""
+    return [
+        click.Option(["--archive", "archive_dir"], metavar="DIR", expose_value=False, callback=_store_archive,
+                     help="Archive folder (default: $POLICYDIFF_ARCHIVE or ./docs_archive)."),
+        click.Option(["-q", "--quiet"], is_flag=True, default=False, expose_value=False, callback=_store_quiet,
+                     help="No progress bars."),
+    ]
+
+
+def _add_global_options(command: click.Command) -> None:
+    taken = {opt for p in command.params for opt in getattr(p, "opts", [])}
+    command.params.extend(o for o in _global_options() if not taken & set(o.opts))
+    if isinstance(command, click.Group):
+        if type(command) is click.Group:  # a plain group (archive, batch): it names the nearest command too
+            command.__class__ = Group
+        for sub in command.commands.values():
+            _add_global_options(sub)
+
+
+class Group(click.Group):
+    """A group whose commands all take the global options, and that names the nearest command."""
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        _add_global_options(cmd)
+        super().add_command(cmd, name)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError as exc:
+            name = args[0] if args else ""
+            if not name or name.startswith("-") or self.get_command(ctx, name) is not None:
+                raise
+            from policydiff.suggest import command_hint
+
+            raise click.UsageError(f"no such command {name!r} — "
+                                   f"{command_hint(name, self.list_commands(ctx), ctx.command_path)}",
+                                   ctx) from exc
+
+
+class RootGroup(Group):
+    """The `policydiff` group: not-found errors from the library get the nearest REF or series."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except PolicydiffError as exc:
+            from policydiff.suggest import annotate
+
+            better = annotate(exc, (ctx.obj or {}).get("archive_dir"))
+            if better is exc:
+                raise
+            raise better from exc.__cause__
+
+
+@click.group(cls=RootGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="policydiff")
 @click.option(
     "--archive",
     "archive_dir",
     envvar="POLICYDIFF_ARCHIVE",
-    default="docs_archive",
+    default=DEFAULT_ARCHIVE,
     show_default=True,
-    help="Archive folder (or set POLICYDIFF_ARCHIVE).",
+    metavar="DIR",
+    help="Archive folder (or set POLICYDIFF_ARCHIVE); also accepted after the command.",
 )
+@click.option("-q", "--quiet", is_flag=True, help="No progress bars (they go to stderr, and only to a terminal).")
 @click.pass_context
-def cli(ctx: click.Context, archive_dir: str) -> None:
-    """Compare versions of Chinese government plans clause by clause."""
-    ctx.obj = {"archive_dir": archive_dir}
+def cli(ctx: click.Context, archive_dir: str, quiet: bool) -> None:
+    """Compare versions of Chinese government plans clause by clause.
+
+    Global options (--archive, --quiet) go before or after the command. Shell completion:
+    eval "$(_POLICYDIFF_COMPLETE=bash_source policydiff)" (zsh_source, fish_source for other shells).
+    """
+    ctx.obj = {"archive_dir": archive_dir, "quiet": quiet}
 
 
 def _register() -> None:
@@ -65,6 +141,9 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Abort:
         click.echo("policydiff: aborted", err=True)
         sys.exit(130)
+    except _NO_ARGS as exc:  # a bare group: its usage and its commands, not the whole help on one line
+        _missing_command(exc.ctx)
+        sys.exit(2)
     except click.UsageError as exc:
         click.echo(f"policydiff: error: {_one_line(exc.format_message())}", err=True)
         sys.exit(2)
@@ -90,3 +169,16 @@ def main(argv: list[str] | None = None) -> None:
             raise
         click.echo(f"policydiff: internal error: {type(exc).__name__}: {_one_line(str(exc))}", err=True)
         sys.exit(1)
+
+
+_NO_ARGS = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
+def _missing_command(ctx: click.Context | None) -> None:
+    if ctx is None or not isinstance(ctx.command, click.Group):
+        click.echo("policydiff: error: missing command; see `policydiff --help`", err=True)
+        return
+    names = ctx.command.list_commands(ctx)
+    click.echo(ctx.get_usage(), err=True)
+    click.echo(f"policydiff: error: missing command: one of {', '.join(names)} "
+               f"(`{ctx.command_path} --help` describes them)", err=True)

@@ -78,20 +78,40 @@ def list_cmd(ctx: click.Context, series: str | None, fmt: str) -> None:
 @archive.command("show")
 @click.argument("ref")
 @click.option("--format", "fmt", type=click.Choice(("text", "json", "xml")), default="text", show_default=True)
+@click.option("--raw", is_flag=True, help="The stored bytes as text (as added: script, pinyin and all), "
+                                          "instead of the cleaned text.")
 @click.pass_context
-def show_cmd(ctx: click.Context, ref: str, fmt: str) -> None:
-    """Print a version: REF is SERIES@YEAR, SERIES@YEAR#N, an id prefix or a file."""
+def show_cmd(ctx: click.Context, ref: str, fmt: str, raw: bool) -> None:
+    """Print a version's metadata and cleaned text: REF is SERIES@YEAR, SERIES@YEAR#N, an id prefix or a file.
+
+    The cleaned text is what the clause XML holds (Simplified script, mirror damage removed);
+    --raw prints the stored bytes decoded instead, --format xml the stored clause XML.
+    """
     arch = _archive(ctx)
     version = arch.resolve(ref)
     if fmt == "xml":
         click.echo(arch.xml(version).decode("utf-8"))
         return
-    text = arch.read_text(version)
-    if fmt == "json":
-        payload = {**version.to_dict(), "text": text}
-        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    if raw:
+        text = arch.read_text(version)
     else:
+        from policydiff.store import loader
+
+        text = loader.load_version(arch, version).text
+    if fmt == "json":
+        payload = {**version.to_dict(), "ref": version.ref, "text": text}
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    if raw:
         click.echo(text, nl=not text.endswith("\n"))
+        return
+    fields = {"ref": version.ref, **version.to_dict()}
+    shown = [(k, str(v)) for k, v in fields.items() if v not in (None, "") and k not in ("series", "year", "version")]
+    width = max(len(k) for k, _ in shown)
+    for key, value in shown:
+        click.echo(f"{key + ':':<{width + 1}}  {' '.join(value.split())}")
+    click.echo("")
+    click.echo(text, nl=not text.endswith("\n"))
 
 
 @archive.command("log")
@@ -113,7 +133,7 @@ def verify_cmd(ctx: click.Context, rebuild: bool) -> None:
     """Re-hash every object and cross-check catalog and sidecars; exit 1 on problems."""
     arch = _archive(ctx)
     if rebuild:
-        built = arch.rebuild()
+        built = _rebuild_with_progress(ctx, arch)
         for item in built.skipped:
             click.echo(f"skipped: {item}")
         for item in built.notes:
@@ -131,6 +151,27 @@ def verify_cmd(ctx: click.Context, rebuild: bool) -> None:
         count = len(report.problems)
         raise PolicydiffError(f"verify: {count} problem{'s' if count != 1 else ''} in {arch.root}")
     click.echo(f"ok: {report.versions} versions verified")
+
+
+def _rebuild_with_progress(ctx: click.Context, arch: Archive):
+    """arch.rebuild(), with a bar over its per-version pass (the clause XML it checks and regenerates)."""
+    from policydiff.cli.terminal import progress, progress_wanted
+
+    if not progress_wanted(ctx) or not arch.root.is_dir():
+        return arch.rebuild()
+    total = sum(1 for _ in (arch.root / "versions").glob("*.json")) if (arch.root / "versions").is_dir() else 0
+    with progress(total, "rebuild", ctx) as bar:
+        stored_xml = arch.stored_xml
+
+        def ticking(version):  # rebuild asks once per version whether its stored XML is current
+            bar.update(1)
+            return stored_xml(version)
+
+        arch.stored_xml = ticking  # this instance only, for this one call
+        try:
+            return arch.rebuild()
+        finally:
+            del arch.stored_xml
 
 
 def _table(header: tuple[str, ...] | None, rows: list[tuple[str, ...]]) -> str:

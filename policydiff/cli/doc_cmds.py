@@ -96,15 +96,17 @@ def targets(ctx: click.Context, ref: str, fmt: str) -> None:
 @click.command()
 @click.argument("old")
 @click.argument("new")
-@click.option("--format", "fmt", type=click.Choice(registry.names()), default=registry.names()[0],
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(registry.names()), default=None,
+              help="Default: summary on a terminal, json when piped or written with -o.")
 @click.option("-o", "--output", "out", type=click.Path(dir_okay=False), help="Write here instead of stdout.")
 @click.pass_context
-def compare(ctx: click.Context, old: str, new: str, fmt: str, out: str | None) -> None:
+def compare(ctx: click.Context, old: str, new: str, fmt: str | None, out: str | None) -> None:
     """Compare two versions (REFs or paths) clause by clause."""
+    from policydiff.cli.terminal import choose_format
     from policydiff.match.compare import compare as run
     from policydiff.store import loader
 
+    fmt = choose_format(fmt, out, terminal="summary", piped="json")
     cmp = run(loader.load(_archive_dir(ctx), old), loader.load(_archive_dir(ctx), new))
     _emit(registry.render(fmt, cmp), out)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -15,6 +14,7 @@ import click
 @click.pass_context
 def report(ctx: click.Context, series: str, out: str) -> None:
     """Write the series report: index.html, redlines per consecutive pair, summary.md/json."""
+    from policydiff.cli.terminal import progress
     from policydiff.series import report as rep
     from policydiff.store.files import check_destination, refuse_archive_overlap, write_folder
     from renderers import report as report_renderer
@@ -22,22 +22,16 @@ def report(ctx: click.Context, series: str, out: str) -> None:
     refuse_archive_overlap(out, ctx.obj["archive_dir"])
     check_destination(Path(out))  # before the work, not after it
     steps = ["load", "compare", "trajectories"]
+    with progress(len(steps) + 1, "report") as bar:
+        def step(name: str) -> None:
+            bar.label = f"report: {name}"
+            if name in steps or name == "index":
+                bar.update(1)
 
-    def run(progress=lambda s: None) -> list[str]:
-        result = rep.compute(ctx.obj["archive_dir"], series, progress)
-        return write_folder(out, report_renderer.files(result, rep.summary_json(result), progress), label=series)
-
-    if not sys.stderr.isatty():  # piped or in CI: quiet
-        files = run()
-    else:
-        with click.progressbar(length=len(steps) + 1, label="report", file=sys.stderr, show_eta=False) as bar:
-            def progress(step: str) -> None:
-                bar.label = f"report: {step}"
-                if step in steps or step == "index":
-                    bar.update(1)
-
-            files = run(progress)
-    click.echo(f"wrote {out.rstrip('/')}/ ({len(files)} files): " + ", ".join(f for f in files if not f.startswith("MANIFEST")))
+        result = rep.compute(ctx.obj["archive_dir"], series, step)
+        files = write_folder(out, report_renderer.files(result, rep.summary_json(result), step), label=series)
+    named = [f for f in files if not f.startswith("MANIFEST")]
+    click.echo(f"wrote {out.rstrip('/')}/ ({len(named)} files): " + ", ".join(named))
 
 
 @click.command()

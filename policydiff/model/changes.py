@@ -299,6 +299,18 @@ class Comparison:
             new.update((e, n) for n, e in m.new_numbered())
         return old, new
 
+    def to_frame(self):
+        """One row per clause match (pandas DataFrame; columns: `policydiff.model.frames.CLAUSE_COLUMNS`)."""
+        from policydiff.model.frames import clause_frame
+
+        return clause_frame(self)
+
+    def targets_frame(self):
+        """One row per target change (pandas DataFrame; columns: `policydiff.model.frames.TARGET_COLUMNS`)."""
+        from policydiff.model.frames import target_frame
+
+        return target_frame(self)
+
     def to_dict(self) -> dict:
         """The documented JSON contract."""
         return {

@@ -43,6 +43,13 @@ class SeriesLineage:
     #: version label → clause id → printed number path, e.g. sec_3__para_12__point_7 → （十二）7.
     numbers: dict[str, dict[str, str]] = field(default_factory=dict)
 
+    def to_frame(self):
+        """One row per clause of a lineage in a version (pandas DataFrame; columns:
+        `policydiff.model.frames.LINEAGE_COLUMNS`)."""
+        from policydiff.model.frames import lineage_frame
+
+        return lineage_frame(self)
+
     def to_dict(self) -> dict:
         return {"series": self.series, "versions": [v.__dict__ for v in self.versions],
                 "lineages": [ln.to_dict() for ln in self.lineages]}
@@ -61,6 +68,9 @@ class Point:
     metric: str
     deadline: str
     version: int  # index of the version in the series
+    value_high: Decimal | None = None  # the upper end of a range
+    baseline: Decimal | None = None  # a stated from-value
+    implicit: bool = False  # no comparator written (a bare commitment read as a floor)
 
     def to_dict(self) -> dict:
         return {"year": self.year, "value": json_number(self.value), "unit": self.unit, "comparator": self.comparator,

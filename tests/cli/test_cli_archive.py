@@ -83,15 +83,16 @@ def test_list_table_and_json(cli, filled, seeds):
 
 def test_show_text_and_json(cli, filled, seeds, tmp_path):
     archive_dir, _ = filled
-    code, out, _ = cli("--archive", archive_dir, "archive", "show", f"{SERIES}@2021")
+    code, out, _ = cli("--archive", archive_dir, "archive", "show", f"{SERIES}@2021", "--raw")
     assert code == 0 and out == seeds["2021"].read_text(encoding="utf-8")
-    code, out, _ = cli("--archive", archive_dir, "archive", "show", _sha(seeds["2019"])[:6], "--format", "json")
+    code, out, _ = cli("--archive", archive_dir, "archive", "show", _sha(seeds["2019"])[:6], "--format", "json",
+                       "--raw")
     data = json.loads(out)
     assert data["doc_no"] == "粤办函〔2019〕87号" and data["version"] == 1
     assert data["text"] == seeds["2019"].read_text(encoding="utf-8")
     gbk = tmp_path / "gbk.txt"
     gbk.write_bytes(seeds["2016"].read_text(encoding="utf-8").encode("gbk"))
-    code, out, _ = cli("--archive", archive_dir, "archive", "show", gbk, "--format", "json")
+    code, out, _ = cli("--archive", archive_dir, "archive", "show", gbk, "--format", "json", "--raw")
     data = json.loads(out)
     assert (data["series"], data["version"], data["encoding"], data["year"]) == ("", None, "gb18030", 2016)
 
@@ -185,7 +186,8 @@ def test_errors_on_a_missing_archive_create_nothing(cli, archive_dir, seeds, tmp
         assert not archive_dir.exists(), args
     for args in (["archive", "list"], ["archive", "log", "s"], ["archive", "verify"], ["archive", "show", "s@2019"]):
         code, out, err = cli("--archive", archive_dir, *args)
-        assert (code, out, err) == (1, "", f"policydiff: error: archive not found: {archive_dir}\n")
+        assert (code, out) == (1, "") and err.startswith(f"policydiff: error: archive not found: {archive_dir} — ")
+        assert err.count("\n") == 1 and "--archive" in err and "POLICYDIFF_ARCHIVE" in err, err
     assert not archive_dir.exists()
 
 
@@ -238,7 +240,7 @@ def test_subprocess_cli(run_policydiff, seeds, tmp_path):
     archive_dir = tmp_path / "a"
     result = run_policydiff("--archive", archive_dir, "archive", "add", seeds["2021"], "--series", "gd")
     assert result.returncode == 0 and result.stdout.startswith("added gd@2021 #1 ")
-    result = run_policydiff("--archive", archive_dir, "archive", "show", "gd@2021#1")
+    result = run_policydiff("--archive", archive_dir, "archive", "show", "gd@2021#1", "--raw")
     assert result.stdout == seeds["2021"].read_text(encoding="utf-8")
     result = run_policydiff("--archive", archive_dir, "archive", "show", "gd@1900")
     assert result.returncode == 2 and result.stdout == "" and "Traceback" not in result.stderr

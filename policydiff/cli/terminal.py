@@ -1,0 +1,55 @@
+"""Output chosen for the reader: a person at a terminal, or a pipe, file or program.
+
+- `compare` prints the readable summary to a terminal and JSON to a pipe or file; `--format` wins;
+- progress bars go to stderr, only when stderr is a terminal and `--quiet` was not given.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+
+import click
+
+
+def stdout_is_terminal() -> bool:
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):  # replaced or closed stdout
+        return False
+
+
+def choose_format(fmt: str | None, out: str | None, *, terminal: str, piped: str) -> str:
+    """The format asked for; else `terminal` when stdout is a terminal and no -o is given, else `piped`."""
+    if fmt:
+        return fmt
+    return terminal if out is None and stdout_is_terminal() else piped
+
+
+def progress_wanted(ctx: click.Context | None = None) -> bool:
+    """Whether to draw a progress bar: only for a person watching stderr, and not with --quiet."""
+    ctx = ctx or click.get_current_context(silent=True)
+    if ctx is not None and (ctx.obj or {}).get("quiet"):
+        return False
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+@contextlib.contextmanager
+def progress(length: int, label: str, ctx: click.Context | None = None) -> Iterator:
+    """A click progress bar on stderr, or a stand-in with the same `update`/`label` that draws nothing."""
+    if length and progress_wanted(ctx):
+        with click.progressbar(length=length, label=label, file=sys.stderr, show_eta=False) as bar:
+            yield bar
+    else:
+        yield _Silent()
+
+
+class _Silent:
+    label = ""
+
+    def update(self, n: int, current_item: object = None) -> None:
+        pass
