@@ -29,7 +29,8 @@ from hostile import assert_ok, copy_archive, run_cli
 from seedlib import FILES as SEED_FILES
 from synth import cn
 
-from policydiff.store.archive import TMP_PREFIX, Archive
+from policydiff.store.archive import Archive
+from policydiff.store.catalog import TMP_PREFIX
 from policydiff.store.files import is_complete
 
 SERIES = "gd-digital-gov"

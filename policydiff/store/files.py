@@ -1,22 +1,43 @@
-"""Writing results safely: atomic files, CSV that spreadsheets cannot execute, plain tables."""
+"""Writing files safely: one atomic writer, CSV that spreadsheets cannot execute, plain tables.
+
+Every file policydiff writes, a result (`-o`), a batch table or an archive object, goes through
+`writing`: a new temporary file beside the target, flushed and fsynced, given its mode, then renamed
+(or, for files that must not be overwritten, linked) into place. A reader sees the old file or the
+new one, never half of one.
+
+Modes. A new result file gets ``0o666 & ~umask``, like any file a shell redirect creates; an
+existing one keeps its mode; the archive passes explicit modes (objects 0o444, sidecars 0o644).
+The umask is never read: the temporary file is created with ``os.open(..., 0o666)`` and the kernel
+applies the umask (or the folder's default ACL) itself. Reading it would mean setting it
+(``os.umask(0)`` then ``os.umask(old)``), which briefly changes it for every thread of the process.
+"""
 
 from __future__ import annotations
 
 import csv
+import errno
+import hashlib
 import io
 import json
 import os
+import secrets
 import shutil
+import stat
 import tempfile
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
-from policydiff.errors import PolicydiffError
+from policydiff.errors import PolicydiffError, UsageProblem
+
+_TEMP_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
 def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> None:
-    """Write to a temporary file beside `path`, fsync, then rename: never a half-written file.
+    """Write a result file atomically (see `writing`); its mode comes from the umask, or from the
+    file it replaces.
 
     A device, FIFO or terminal (`-o /dev/stdout`) is written to directly: renaming over it would
     replace the special file itself. A symlink to a file keeps pointing there: its target is replaced.
@@ -42,21 +63,157 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> None:
         raise PolicydiffError(f"cannot write {target}: {exc.strerror or exc}") from None
 
 
-def replace_file(path: Path, data: bytes, *, prefix: str, mode: int | None = None) -> None:
-    """The atomic step shared by every writer (results here, the archive's files): a temporary
-    file in the same folder, fsynced, then renamed over `path`. Raises OSError; leaves no temp file."""
-    fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=path.parent)
+def replace_file(path: Path, data: bytes, *, prefix: str, mode: int | None = None, fsync: bool = True) -> None:
+    """Put `data` at `path` atomically (see `writing`). Raises OSError; leaves no temp file."""
+    with writing(path, prefix=prefix, mode=mode, fsync=fsync) as fh:
+        fh.write(data)
+
+
+@contextmanager
+def writing(
+    path: Path,
+    *,
+    prefix: str,
+    mode: int | None = None,
+    fsync: bool = True,
+    place: Callable[[Path, Path], None] = os.replace,
+) -> Iterator[BinaryIO]:
+    """The one atomic writer: yields a new temporary file beside `path`; when the block ends it is
+    flushed, fsynced (unless fsync=False), given its mode and moved into place by `place(tmp, path)`.
+
+    mode None: an existing `path` keeps its mode, a new one gets 0o666 & ~umask. If the block or
+    any step raises, the temporary file is removed and `path` is untouched. Raises OSError.
+    """
+    keep = _existing_mode(path) if mode is None else mode
+    fd, tmp = _create_temp(path.parent, prefix, ".tmp", 0o666 if keep is None else 0o600)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            yield fh
             fh.flush()
-            os.fsync(fh.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, path)
+            if fsync:
+                os.fsync(fh.fileno())
+            if keep is not None:
+                os.fchmod(fh.fileno(), keep)
+        place(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        unlink_quiet(tmp)
         raise
+
+
+def publish_new(path: Path, data: bytes, *, prefix: str, mode: int) -> bool:
+    """Write a file that must not overwrite one a concurrent process created first; durable.
+
+    Returns whether this call created it (False: the file was already there, and is kept)."""
+    created = False
+
+    def link(tmp: Path, dest: Path) -> None:
+        nonlocal created
+        try:
+            os.link(tmp, dest)
+            created = True
+        except FileExistsError:
+            pass
+        finally:
+            unlink_quiet(tmp)
+
+    with writing(path, prefix=prefix, mode=mode, place=link) as fh:
+        fh.write(data)
+    fsync_dir(path.parent)
+    return created
+
+
+def write_durable(path: Path, data: bytes, *, prefix: str, mode: int) -> None:
+    """`replace_file`, then an fsync of the folder: the rename itself survives a power cut."""
+    replace_file(path, data, prefix=prefix, mode=mode)
+    fsync_dir(path.parent)
+
+
+def reserve_temp(folder: Path, *, prefix: str, suffix: str) -> Path:
+    """A new, empty, private temporary file in `folder`, for writers that need a name (SQLite)."""
+    fd, tmp = _create_temp(folder, prefix, suffix, 0o600)
+    os.close(fd)
+    return tmp
+
+
+def _create_temp(folder: Path, prefix: str, suffix: str, perms: int) -> tuple[int, Path]:
+    """Like tempfile.mkstemp, but `perms` is passed to the kernel, which applies the umask."""
+    for _ in range(100):
+        tmp = folder / f"{prefix}{secrets.token_hex(4)}{suffix}"
+        try:
+            return os.open(tmp, _TEMP_FLAGS, perms), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free temporary file name", str(folder))
+
+
+def _existing_mode(path: Path) -> int | None:
+    """The permission bits of the regular file at `path`, or None when there is none."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return stat.S_IMODE(st.st_mode) & 0o777 if stat.S_ISREG(st.st_mode) else None
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make a rename or creation in `folder` durable, not just the file contents."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def unlink_quiet(path: Path) -> None:
+    """Remove a file that may already be gone."""
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
+
+
+def mkdirs(folder: Path, created: list[Path]) -> None:
+    """Create `folder` and missing parents, each durably; appends each one made here to `created`."""
+    missing: list[Path] = []
+    p = folder
+    while not p.exists():
+        missing.append(p)
+        p = p.parent
+    for m in reversed(missing):
+        try:
+            m.mkdir()
+            created.append(m)
+        except FileExistsError:
+            pass
+        fsync_dir(m.parent)
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def read_input_file(path: Path, max_bytes: int) -> bytes:
+    """The bytes of an input file, or UsageProblem/PolicydiffError naming what is wrong with it."""
+    if not path.exists():
+        raise UsageProblem(f"no such file: {path}")
+    if path.is_dir():
+        raise UsageProblem(f"{path} is a directory, not a file")
+    if not path.is_file():
+        raise UsageProblem(f"{path} is not a regular file")
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise PolicydiffError(f"{path}: too large: {size} bytes (limit {max_bytes // (1024 * 1024)} MB)")
+        with path.open("rb") as fh:
+            return fh.read(max_bytes + 1)  # decode() refuses it if it grew meanwhile
+    except PermissionError:
+        raise PolicydiffError(f"cannot read {path}: permission denied") from None
+    except OSError as exc:
+        raise PolicydiffError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
 def refuse_archive_overlap(path: str | os.PathLike[str], archive_dir: str | os.PathLike[str]) -> None:

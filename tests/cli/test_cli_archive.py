@@ -12,7 +12,7 @@ import textwrap
 import pytest
 from conftest import subprocess_env
 
-from policydiff.store.archive import FIELDS
+from policydiff.store.catalog import FIELDS
 
 SERIES = "gd-digital-gov"
 JSON_KEYS = ["id", "series", "year", "kind", "version", "doc_no", "date", "title",

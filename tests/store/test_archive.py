@@ -18,7 +18,8 @@ from conftest import subprocess_env
 
 from policydiff.errors import PolicydiffError, UsageProblem
 from policydiff.read.text import strip_pinyin
-from policydiff.store.archive import FIELDS, Archive, check_series, check_year
+from policydiff.store.archive import Archive
+from policydiff.store.catalog import FIELDS, check_series, check_year
 
 SERIES = "gd-digital-gov"
 
@@ -425,7 +426,7 @@ def test_rebuild_keeps_numbers_and_renumbers_conflicting_orphans(filled: Archive
 _STAGED_ADD = textwrap.dedent(
     """
     import os, sys, time
-    from policydiff.store import archive as A
+    from policydiff.store import commit as A
 
     stage = sys.argv[1]
 
@@ -434,17 +435,17 @@ _STAGED_ADD = textwrap.dedent(
             print("STAGE " + name, flush=True)
             time.sleep(60)
 
-    real_write, real_insert, real_fsync = A._atomic_write, A._insert_row, os.fsync
+    real_write, real_insert, real_fsync = A.write_durable, A.insert_row, os.fsync
     first_fsync = [True]
 
-    def atomic_write(path, data, mode):
+    def write_durable(path, data, **kw):
         if stage == "object-tmp" and first_fsync[0] and path.parent.parent.name == "objects":
             def fsync(fd):
                 real_fsync(fd)
                 first_fsync[0] = False
                 pause("object-tmp")  # object bytes in a temp file, not yet renamed
             os.fsync = fsync
-        real_write(path, data, mode)
+        real_write(path, data, **kw)
         os.fsync = real_fsync
         pause("object" if path.parent.parent.name == "objects" else "sidecar")
 
@@ -452,7 +453,7 @@ _STAGED_ADD = textwrap.dedent(
         real_insert(conn, v)
         pause("insert")  # row inserted, transaction not committed
 
-    A._atomic_write, A._insert_row = atomic_write, insert_row
+    A.write_durable, A.insert_row = write_durable, insert_row
     from policydiff.cli import main
     main(sys.argv[2:])
     """
