@@ -77,6 +77,7 @@ def targets(ctx: click.Context, ref: str, fmt: str) -> None:
     a stated from-value (由60%提高到80% → ge 80, baseline 60), implicit is true when no comparator
     phrase is written (培育50家… → ge 50). JSON and CSV carry all of them, the table the first eight.
     """
+    from policydiff.cli.terminal import echo_csv
     from policydiff.store import loader
     from policydiff.store.files import table, to_csv, to_json
 
@@ -88,7 +89,7 @@ def targets(ctx: click.Context, ref: str, fmt: str) -> None:
         click.echo(to_json(items))
     elif fmt == "csv":
         wide = keys + ["value_high", "baseline", "implicit"]
-        click.echo(to_csv(wide, [[t[k] for k in wide] for t in items]), nl=False)
+        echo_csv(to_csv(wide, [[t[k] for k in wide] for t in items]))
     else:
         click.echo(table(keys, [[t[k] for k in keys] for t in items], max_width=24))
 

@@ -41,6 +41,7 @@ def report(ctx: click.Context, series: str, out: str) -> None:
 @click.pass_context
 def track(ctx: click.Context, query: tuple[str, ...], series: str | None, fmt: str) -> None:
     """Follow a target through the versions: QUERY keywords must all occur in its context."""
+    from policydiff.cli.terminal import echo_csv
     from policydiff.match import trajectory
     from policydiff.series.report import track as track_targets
     from policydiff.store.archive import Archive
@@ -58,7 +59,7 @@ def track(ctx: click.Context, query: tuple[str, ...], series: str | None, fmt: s
     rows = [[s, t.subject, t.metric, p.year, p.comparator, p.to_dict()["value"], p.unit, p.text, p.ref, p.clause]
             for s, t in result for p in t.points]
     if fmt == "csv":
-        click.echo(to_csv(header, rows), nl=False)
+        echo_csv(to_csv(header, rows))
         return
     for s, t in result:
         path = " → ".join(f"{p.year} {p.display} ({p.text})" for p in t.points)

@@ -1,12 +1,16 @@
 """Output chosen for the reader: a person at a terminal, or a pipe, file or program.
 
 - `compare` prints the readable summary to a terminal and JSON to a pipe or file; `--format` wins;
-- progress bars go to stderr, only when stderr is a terminal and `--quiet` was not given.
+- progress bars go to stderr, only when stderr is a terminal and `--quiet` was not given;
+- CSV written into a file (`> t.csv`) starts with a UTF-8 byte-order mark, so Excel reads the
+  Chinese as UTF-8; CSV to a pipe or terminal has none.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
+import stat
 import sys
 from collections.abc import Iterator
 
@@ -18,6 +22,25 @@ def stdout_is_terminal() -> bool:
         return sys.stdout.isatty()
     except (AttributeError, ValueError):  # replaced or closed stdout
         return False
+
+
+#: what Excel needs at the start of a CSV file to read it as UTF-8 (without it, it guesses a code page)
+BOM = "\ufeff"
+
+
+def stdout_is_new_file() -> bool:
+    """Whether stdout is a regular file at its start (`> t.csv`; not `>> t.csv` onto text, a pipe or a tty)."""
+    try:
+        sys.stdout.flush()
+        fd = sys.stdout.fileno()
+        return stat.S_ISREG(os.fstat(fd).st_mode) and os.lseek(fd, 0, os.SEEK_CUR) == 0
+    except (AttributeError, ValueError, OSError):  # replaced (captured) or closed stdout
+        return False
+
+
+def echo_csv(text: str) -> None:
+    """CSV to stdout, with a UTF-8 BOM when it starts a file (see BOM)."""
+    click.echo((BOM if stdout_is_new_file() else "") + text, nl=False)
 
 
 def choose_format(fmt: str | None, out: str | None, *, terminal: str, piped: str) -> str:

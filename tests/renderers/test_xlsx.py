@@ -1,9 +1,13 @@
 """`compare --format xlsx`: a workbook with a sheet of clause changes and a sheet of target changes,
-read back with openpyxl: every change is there, numbers are numbers, text is never a formula."""
+read back with openpyxl: every change is there, numbers are numbers, text is never a formula; and
+CSV written into a file starts with a UTF-8 BOM (Excel on Windows reads the Chinese right)."""
 
 from __future__ import annotations
 
+import csv
 import io
+import subprocess
+import sys
 
 import pytest
 from openpyxl import load_workbook
@@ -100,3 +104,32 @@ def test_cli_writes_xlsx(run_policydiff, tmp_path):
     assert proc.returncode == 0, proc.stderr
     wb = load_workbook(out)
     assert len(_records(wb["条款 clauses"])) > 50 and _records(wb["目标 targets"])
+
+
+# --------------------------------------------------------------------------- CSV for Excel: a UTF-8 BOM in files
+
+
+def _targets_csv(stdout, tmp_path):
+    from conftest import subprocess_env
+
+    return subprocess.run([sys.executable, "-m", "policydiff", "--archive", str(tmp_path / "arch"), "targets",
+                           str(seed_path("2019")), "--format", "csv"], stdout=stdout, stderr=subprocess.PIPE,
+                          cwd=tmp_path, env=subprocess_env(), timeout=120)
+
+
+def test_csv_into_a_file_starts_with_a_bom_and_into_a_pipe_does_not(tmp_path):
+    out = tmp_path / "targets.csv"
+    with open(out, "wb") as fh:  # policydiff targets … --format csv > targets.csv
+        proc = _targets_csv(fh, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbfclause,") and data.count(b"\xef\xbb\xbf") == 1
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0][0] == "clause" and any("1500万" in c for r in rows for c in r)
+
+    piped = _targets_csv(subprocess.PIPE, tmp_path)
+    assert piped.returncode == 0 and piped.stdout == data[3:]  # a pipe gets the same CSV without the BOM
+
+    with open(out, "ab") as fh:  # appended to a file that already has text: no BOM in the middle
+        _targets_csv(fh, tmp_path)
+    assert out.read_bytes().count(b"\xef\xbb\xbf") == 1
