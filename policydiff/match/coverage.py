@@ -21,7 +21,7 @@ from collections import Counter
 from functools import cache
 
 from policydiff import lexicon
-from policydiff.match.align import _key, _relative, anchors, score_matrix
+from policydiff.match.align import S_STRONG, _key, _relative, anchors, score_matrix
 from policydiff.match.tokens import shingles
 from policydiff.model.coverage import (
     ClauseRef,
@@ -268,8 +268,10 @@ def coverage(higher_doc: Document, lower_doc: Document, *, higher_ref: str = "",
         # plan's own vocabulary); links are kept only to clauses that commit to something
         score, parts = coverage_scores(higher, every_lower)
         rel, z_row, z_col = _relative(score)
+        # align's own "a match on its own" (S_STRONG) covers plans too short to have a background,
+        # where every shingle is in every clause and the IDF-weighted containment is zero
         ok = (((z_col >= Z_LINK) & (score >= S_MIN))
-              | (parts["forward"] >= S_CONTAINED) | (parts["backward"] >= S_CONTAINED))
+              | (parts["forward"] >= S_CONTAINED) | (parts["backward"] >= S_CONTAINED) | (parts["align"] >= S_STRONG))
         named = _named_in_heading(higher, every_lower)
         ok |= named
         ok &= np.array(in_scope, dtype=bool)[None, :]

@@ -412,3 +412,14 @@ def test_xlsx_has_every_part_and_no_formula(tmp_path):
     real = load_workbook(io.BytesIO(render_xlsx(_real())))
     relations = [r[6] for r in real["目标 targets"].iter_rows(min_row=2, values_only=True)]
     assert "same" in relations
+
+
+def test_two_one_task_plans_with_an_edit_are_linked():
+    from policydiff.read.pipeline import process
+
+    higher = process("一、任务\n（一）推进政务服务一体机基层覆盖。在每个县部署不少于10个一体机。\n", DocMeta())
+    lower = process("一、任务\n（一）推进政务服务一体机基层覆盖。在每个县部署不少于12个一体机。\n",
+                    DocMeta(kind="city-plan"))
+    cov = coverage(higher, lower)
+    assert [(k.higher, k.lower) for k in cov.links] == [("sec_1__para_1", "sec_1__para_1")]
+    assert [p.relation for p in cov.targets] == ["stricter"]
