@@ -423,3 +423,13 @@ def test_two_one_task_plans_with_an_edit_are_linked():
     cov = coverage(higher, lower)
     assert [(k.higher, k.lower) for k in cov.links] == [("sec_1__para_1", "sec_1__para_1")]
     assert [p.relation for p in cov.targets] == ["stricter"]
+
+
+def test_a_mirror_damaged_city_plan_gives_the_same_links():
+    from seedlib import mirror_damage, seed_text
+
+    from policydiff.read.pipeline import process
+
+    damaged = process(mirror_damage(seed_text("jieyang"), seed=1), DocMeta(kind="city-plan"))
+    cov = coverage(seed_doc("2019"), damaged)
+    assert {(k.higher, k.lower) for k in cov.links} == {(k.higher, k.lower) for k in _real().links}
