@@ -2,15 +2,23 @@
 
 A city plan is not a successor of the provincial plan but an implementation of it, so the 1:1
 constraint of `align` is dropped: one city clause may take up several provincial tasks and one
-provincial task may be spread over several city clauses. The scores are asymmetric containment
-scores — how much of the higher task's (IDF-weighted) evidence the lower clause carries, and how
-much of the lower clause is provincial wording — plus align's named anchors, headings and
+provincial task may be spread over several city clauses. The score is asymmetric: how much of the
+higher task's IDF-weighted wording (`containment_matrix`, forward) the lower clause carries, plus
 departments mapped across levels by function (省公安厅 ↔ 市公安局, from the lexicon
-`department_levels.tsv`). As in `align`, a score is never judged on its own: a pair must stand out
-of the background of its row and its column (`align._relative`), or be strong on its own.
+`department_levels.tsv`); align's symmetric score, the backward containment and align's parts are
+kept as evidence. As in `align`, a score is never judged on its own: a link must stand out of its
+background (`align._relative`) — here the lower clause's column, "which of the higher plan's tasks
+does this clause answer?" — unless it is strong on its own: a copy, a cut-out piece or a merge
+(containment either way), align's S_STRONG, or a lower clause naming the programme a higher task
+is named after (拓展“粤省事”基层应用范围 ← “粤省事”揭阳版).
 
 Descriptive parts of the lower plan (现状, 存在问题, 指导思想: `descriptive_headings.txt`) commit to
-nothing: their clauses are neither links nor local additions.
+nothing: their clauses are neither links nor local additions, but they stay in the background.
+
+Targets of linked clauses are compared level against level (`relation`): stricter, same, looser,
+or none when the lower plan sets no target on the measure; pairs that cannot be ranked are left out.
+Measured on the hand labels of tests/data/coverage/: precision 0.90 (26/29, sure and probable
+links allowed), recall 0.80 of the sure links (20/25).
 """
 
 from __future__ import annotations
