@@ -152,10 +152,12 @@ def render_html(cov: Coverage) -> str:
                       f"{_html_clause(cov.lower_clauses.get(near.lower), near.lower)}"
                       f' <span class="score">score {esc(near.score)} · z {esc(near.evidence.get("z"))}</span></li>')
         status = "未落实 not taken up" if eid in not_taken else f"落实于 {len(links)} 条 taken up by {len(links)}"
+        depts = "；".join(f"{n} → {'、'.join(c) or '—'}" for n, c in ref.counterparts)
         tasks.append(
             f'<div class="task {"none" if eid in not_taken else "taken"}" id="{esc("h-" + eid)}">'
             f"<div>{_html_clause(ref, eid)} — <strong>{esc(status)}</strong></div>"
             f'<p class="text">{esc(_clip(ref.text, 160))}</p>'
+            + (f'<p class="ev">部门 departments (上级 → 下级 by function): {esc(depts)}</p>' if depts else "")
             + (f"<ul>{items}</ul>" if items else "") + "</div>")
     local = "".join(f'<li id="{esc("o-" + e)}">{_html_clause(cov.lower_clauses.get(e), e)}</li>'
                     for e in cov.local_only)

@@ -242,8 +242,10 @@ def _descriptive(doc: Document) -> set[str]:
 
 
 def _ref(c: Clause, level: str) -> ClauseRef:
+    names = clause_departments(c, level)
+    other = "city" if level == "province" else "province"
     return ClauseRef(eid=c.eid, label=c.label or c.num, heading=c.heading.strip(), text=c.text.strip(),
-                     departments=clause_departments(c, level))
+                     departments=names, counterparts=[(n, counterparts(n, other)) for n in names])
 
 
 # --------------------------------------------------------------------------- the matcher

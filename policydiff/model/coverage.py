@@ -16,6 +16,8 @@ class ClauseRef:
     heading: str
     text: str
     departments: list[str] = field(default_factory=list)
+    #: each department with its counterparts at the other level, by function (省公安厅 → 市公安局)
+    counterparts: list[tuple[str, list[str]]] = field(default_factory=list)
 
 
 @dataclass

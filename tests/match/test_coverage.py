@@ -244,6 +244,12 @@ def test_city_clauses_name_departments_in_their_text():
     assert "省“数字政府”建设运营中心" in pairs["digital-gov-operator"].higher
     assert pairs["digital-gov-operator"].lower
     assert "省公安厅" in pairs["public-security"].higher and pairs["public-security"].lower
+    # each provincial task's departments with their city counterparts, side by side in the HTML
+    task = cov.higher_clauses["sec_1__para_2"]
+    assert ("省公安厅", ["市公安局", "公安部门"]) in task.counterparts
+    from renderers.coverage import render_html
+
+    assert "省公安厅 → 市公安局、公安部门" in render_html(cov)
 
 
 # --------------------------------------------------------------------------- target relations
