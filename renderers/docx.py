@@ -53,6 +53,22 @@ META_STYLE = "policydiff Meta"
 #: the East Asian font the document asks for (Word and WPS have it; LibreOffice substitutes)
 CJK_FONT = "SimSun"
 
+#: the elements of w:settings that come after w:trackRevisions (CT_Settings' sequence, up to w:rsids)
+_AFTER_TRACK_REVISIONS = tuple(f"w:{t}" for t in (
+    "doNotTrackMoves", "doNotTrackFormatting", "documentProtection", "autoFormatOverride", "styleLockTheme",
+    "styleLockQFSet", "defaultTabStop", "autoHyphenation", "consecutiveHyphenLimit", "hyphenationZone",
+    "doNotHyphenateCaps", "showEnvelope", "summaryLength", "clickAndTypeStyle", "defaultTableStyle",
+    "evenAndOddHeaders", "bookFoldRevPrinting", "bookFoldPrinting", "bookFoldPrintingSheets",
+    "drawingGridHorizontalSpacing", "drawingGridVerticalSpacing", "displayHorizontalDrawingGridEvery",
+    "displayVerticalDrawingGridEvery", "doNotUseMarginsForDrawingGridOrigin", "drawingGridHorizontalOrigin",
+    "drawingGridVerticalOrigin", "doNotShadeFormData", "noPunctuationKerning", "characterSpacingControl",
+    "printTwoOnOne", "strictFirstAndLastChars", "noLineBreaksAfter", "noLineBreaksBefore", "savePreviewPicture",
+    "doNotValidateAgainstSchema", "saveInvalidXml", "ignoreMixedContent", "alwaysShowPlaceholderText",
+    "doNotDemarcateInvalidXml", "saveXmlDataOnly", "useXSLTWhenSaving", "saveThroughXslt", "showXMLTags",
+    "alwaysMergeEmptyNamespace", "updateFields", "hdrShapeDefaults", "footnotePr", "endnotePr", "compat",
+    "docVars", "rsids",
+))
+
 #: characters XML 1.0 cannot hold (a hostile or damaged text must not break the file)
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
@@ -133,22 +149,18 @@ def _redline(paragraph, parts: list[tuple[str, str]], rev: _Revisions) -> None:
             p.append(_run(text))
 
 
+def _east_asian_font(style) -> None:
+    """The style's Chinese text in CJK_FONT (a theme font named instead would win over it)."""
+    fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
+    fonts.attrib.pop(qn("w:eastAsiaTheme"), None)
+    fonts.set(qn("w:eastAsia"), CJK_FONT)
+
+
 def _styles(doc) -> None:
     normal = doc.styles["Normal"]
     normal.font.size = Pt(11)
-    rpr = normal.element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
-    fonts.set(qn("w:eastAsia"), CJK_FONT)
-    for name in ("Title", "Heading 1", "Heading 2"):
-        st = doc.styles[name]
-        f = st.element.get_or_add_rPr().find(qn("w:rFonts"))
-        if f is None:
-            f = OxmlElement("w:rFonts")
-            st.element.get_or_add_rPr().insert(0, f)
-        f.set(qn("w:eastAsia"), CJK_FONT)
+    for name in ("Normal", "Title", "Heading 1", "Heading 2"):
+        _east_asian_font(doc.styles[name])
     from docx.enum.style import WD_STYLE_TYPE
 
     clause = doc.styles.add_style(CLAUSE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
@@ -167,8 +179,8 @@ def _styles(doc) -> None:
 def _track_revisions(doc) -> None:
     """Ask the editor to keep tracking: a reader's own edits become revisions too."""
     settings = doc.settings.element
-    if settings.find(qn("w:trackRevisions")) is None:
-        settings.insert(0, OxmlElement("w:trackRevisions"))
+    if settings.find(qn("w:trackRevisions")) is None:  # in its place in the schema's sequence (Word checks)
+        settings.insert_element_before(OxmlElement("w:trackRevisions"), *_AFTER_TRACK_REVISIONS)
 
 
 def _cell(cell, text: str, bold: bool = False) -> None:
