@@ -22,6 +22,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from policydiff.match import corrections
 from policydiff.match.tokens import shingles
 from policydiff.model.document import Clause, Document
 
@@ -221,7 +222,10 @@ def align(old_doc: Document, new_doc: Document) -> Alignment:
     new = [c for c in new_all if c.is_leaf]
     news_side = {"old": old_doc.meta.kind == "news", "new": new_doc.meta.kind == "news"}
     groups = _align_leaves(old, new, many_to_one=news_side["new"], one_to_many=news_side["old"])
+    fixes = corrections.for_pair(old_doc, new_doc)
+    groups, unlinked = corrections.apply(groups, old, new, fixes) if fixes else (groups, [])
     matches = _statuses(groups, old, new, news_side)
+    corrections.mark_unlinked(matches, old, new, unlinked)
     containers = _align_containers(old_all, new_all, matches)
     return Alignment(matches, containers)
 

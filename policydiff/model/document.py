@@ -137,6 +137,8 @@ class Document:
     root: Node
     steps: list[Step]
     layout: str = "numbered"
+    #: the archive's corrections in force (policydiff.model.corrections.Correction), replayed by compare
+    corrections: list = field(default_factory=list)
 
     def slice(self, node: Node | None) -> str:
         return self.text[node.start:node.end] if node else ""
