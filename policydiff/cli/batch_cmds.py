@@ -76,7 +76,9 @@ def compare_cmd(ctx: click.Context, series: tuple[str, ...], out: str, engine: s
 
         def start(n: int) -> None:
             # a bar only for a person watching: logs and pipes get the summary alone
-            if n and sys.stderr.isatty():
+            from policydiff.cli.terminal import progress_wanted
+
+            if n and progress_wanted(ctx):  # a terminal, and no --quiet
                 bar.append(stack.enter_context(click.progressbar(length=n, label="comparing", file=sys.stderr)))
 
         def progress(n: int) -> None:

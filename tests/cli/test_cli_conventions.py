@@ -277,9 +277,26 @@ def test_verify_rebuild_progress_only_on_a_terminal(arch, tmp_path):
     assert code == 0 and err == ""
 
 
-def test_batch_compare_progress_absent_when_piped(arch, tmp_path):
-    code, out, err = _run("--archive", arch, "batch", "compare", "-o", tmp_path / "b", "--workers", "1", cwd=tmp_path)
+def test_batch_compare_progress_only_on_a_terminal(arch, tmp_path):
+    args = ["--archive", arch, "batch", "compare", "--workers", "1"]
+    code, out, err = _run(*args, "-o", tmp_path / "a", cwd=tmp_path)
     assert code == 0 and err == "" and out.startswith("pairs: 3 in 1 series")
+    code, out, err = _run(*args, "-o", tmp_path / "b", cwd=tmp_path, stderr_tty=True)
+    assert code == 0 and "comparing" in err and out.startswith("pairs: 3 in 1 series")
+    code, out, err = _run(*args, "-o", tmp_path / "c", "--quiet", cwd=tmp_path, stderr_tty=True)
+    assert code == 0 and err == ""
+
+
+def test_readme_error_examples_are_what_the_cli_prints(cli, tmp_path, monkeypatch):
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### CLI conventions", 1)[1].split("\n### ", 1)[0]
+    examples = re.findall(r"\$ (?:cd /tmp && )?policydiff (.+)\n\s*(policydiff: error: .+)\n", section)
+    assert len(examples) == 3
+    for command, expected in examples:
+        outside = "cd /tmp" in section.split(command)[0].rsplit("$", 1)[1]
+        monkeypatch.chdir(tmp_path if outside else REPO)
+        code, out, err = cli(*command.split())
+        assert err == expected + "\n", command
 
 
 def test_import_and_help_stay_light(tmp_path):
