@@ -181,7 +181,7 @@ def main() -> None:
     ap.add_argument("--keep", type=Path, help="work in this folder and keep it")
     args = ap.parse_args()
 
-    from policydiff.series import batch
+    from policydiff.series import batch, pairs
     from policydiff.store.archive import Archive
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="bench-batch-"))
@@ -198,7 +198,7 @@ def main() -> None:
         n_docs = len(added.outcomes)
         print(f"batch add: {n_docs} files ({added.count('added')} added, {added.count('exists')} existing, "
               f"{added.count('skipped')} skipped) in {dt:.1f} s = {n_docs / dt:.0f} files/s (serial)")
-        n_pairs = len(batch.plan_pairs(archive))
+        n_pairs = len(pairs.plan_pairs(archive))
         sizes = [len(archive.xml(v)) for v in archive.list()[:50]]
         print(f"pairs: {n_pairs}; clause XML ~{sum(sizes) // len(sizes) // 1024} kB per document; "
               f"{os.cpu_count()} cores\n")

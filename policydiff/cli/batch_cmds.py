@@ -69,6 +69,7 @@ def compare_cmd(ctx: click.Context, series: tuple[str, ...], out: str, engine: s
     """Compare every consecutive pair of every series; rerunning skips pairs already done."""
     from policydiff.errors import PolicydiffError
     from policydiff.series import batch as b
+    from policydiff.series.tables import CSV_NAME, JSON_NAME
     from policydiff.store.archive import Archive
 
     with contextlib.ExitStack() as stack:
@@ -92,7 +93,7 @@ def compare_cmd(ctx: click.Context, series: tuple[str, ...], out: str, engine: s
     click.echo(f"pairs: {report.pairs} in {report.series} series: {report.computed} compared, "
                f"{report.up_to_date} up to date, {len(report.failed)} failed")
     click.echo(f"tables: {report.table_rows} target changes from {report.table_pairs} pair files "
-               f"-> {report.out_dir / b.CSV_NAME}, {report.out_dir / b.JSON_NAME}")
+               f"-> {report.out_dir / CSV_NAME}, {report.out_dir / JSON_NAME}")
     if report.ignored:
         click.echo(f"note: {len(report.ignored)} pair file(s) left out of the tables (stale or incomplete), "
                    f"e.g. {report.ignored[0]}")

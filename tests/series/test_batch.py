@@ -14,7 +14,8 @@ from seedlib import mirror_damage, seed_bytes, seed_doc, seed_text
 from synth import mutate
 
 from policydiff.read.version import NORMALIZER_VERSION
-from policydiff.series import batch
+from policydiff.series import batch, engines, tables
+from policydiff.series.pairs import PAIR_FORMAT, compare_pair, load_xml, pair_bytes, plan_pairs
 from policydiff.store.archive import Archive
 
 KEYS = ("2019", "2021", "2016", "jieyang")
@@ -153,12 +154,12 @@ def test_pair_record_is_compare_output(archive, local_out):
     assert set(rec) == RECORD_KEYS
     assert (rec["series"], rec["old_ref"], rec["new_ref"]) == ("s02-2016", old.ref, new.ref)
     assert (rec["old_id"], rec["new_id"]) == (old.id, new.id)
-    assert rec["format"] == batch.PAIR_FORMAT and rec["normalizer"] == [NORMALIZER_VERSION, NORMALIZER_VERSION]
+    assert rec["format"] == PAIR_FORMAT and rec["normalizer"] == [NORMALIZER_VERSION, NORMALIZER_VERSION]
     assert set(rec["comparison"]) == {"old", "new", "matches", "containers", "targets", "summary"}
     # the same change model `policydiff compare` computes, and the same bytes when run again
     assert rec["comparison"] == compare(load_version(archive, old), load_version(archive, new)).to_dict()
-    again = batch.compare_pair(archive.xml(old), archive.xml(new), old.ref, new.ref)
-    assert batch.pair_bytes(again) == data
+    again = compare_pair(archive.xml(old), archive.xml(new), old.ref, new.ref)
+    assert pair_bytes(again) == data
     assert data.endswith(b"}\n") and data.count(b"\n") == 1
 
 
@@ -168,12 +169,12 @@ def test_target_tables(archive, local_out):
     assert expected > 100
     rows = json.loads((local_out / "target_changes.json").read_text(encoding="utf-8"))
     table = list(csv.reader(io.StringIO((local_out / "target_changes.csv").read_text(encoding="utf-8"))))
-    assert table[0] == list(batch.TABLE_COLUMNS)
+    assert table[0] == list(tables.TABLE_COLUMNS)
     assert len(rows) == len(table) - 1 == expected
-    assert all(list(r) == list(batch.TABLE_COLUMNS) for r in rows)
+    assert all(list(r) == list(tables.TABLE_COLUMNS) for r in rows)
     # rows follow series, then version order; each names its pair
     pairs = [(r["series"], r["old_ref"], r["new_ref"]) for r in rows]
-    order = [(j.series, j.old.ref, j.new.ref) for j in batch.plan_pairs(archive)]
+    order = [(j.series, j.old.ref, j.new.ref) for j in plan_pairs(archive)]
     assert sorted(set(pairs), key=order.index) == [p for i, p in enumerate(pairs) if p not in pairs[:i]]
     changes = {r["change"] for r in rows}
     assert {"tightened", "loosened"} <= changes
@@ -260,10 +261,10 @@ def test_stale_stored_xml_is_rebuilt_not_trusted(archive, tmp_path):
     a, b = arch.log("s07-jieyang")[:2]
     right = planxml.from_bytes(archive.xml(a)).text
     arch.derived_path(a.id, "xml").write_bytes(arch.derived_path(b.id, "xml").read_bytes())  # b's XML as a's
-    doc = planxml.from_bytes(batch.load_xml(arch, a))
+    doc = planxml.from_bytes(load_xml(arch, a))
     assert doc.meta.sha256 == a.id and doc.text == right
     arch.derived_path(a.id, "xml").write_bytes(b"<document><meta/>")  # torn
-    doc = planxml.from_bytes(batch.load_xml(arch, a))
+    doc = planxml.from_bytes(load_xml(arch, a))
     assert doc.meta.sha256 == a.id and doc.text == right
 
 
@@ -294,10 +295,10 @@ def test_remote_workers_must_run_this_policydiff():
     from policydiff import __version__
     from policydiff.errors import PolicydiffError
 
-    batch._check_workers(_FakeClient(lambda fn: {"tcp://w1": fn(), "tcp://w2": fn()}), "tcp://s:8786")
+    engines._check_workers(_FakeClient(lambda fn: {"tcp://w1": fn(), "tcp://w2": fn()}), "tcp://s:8786")
 
     with pytest.raises(PolicydiffError) as err:
-        batch._check_workers(_FakeClient(lambda fn: {"tcp://w1": fn(), "tcp://w2": "0.0.1"}), "tcp://s:8786")
+        engines._check_workers(_FakeClient(lambda fn: {"tcp://w1": fn(), "tcp://w2": "0.0.1"}), "tcp://s:8786")
     assert str(err.value) == (f"Dask workers at tcp://s:8786 run policydiff 0.0.1, this is {__version__}: "
                               f"install policydiff[dask]=={__version__} on every worker")
 
@@ -305,4 +306,4 @@ def test_remote_workers_must_run_this_policydiff():
         raise ModuleNotFoundError("No module named 'policydiff'")
 
     with pytest.raises(PolicydiffError, match=r"cannot run policydiff \(ModuleNotFoundError: No module named"):
-        batch._check_workers(_FakeClient(missing), "tcp://s:8786")
+        engines._check_workers(_FakeClient(missing), "tcp://s:8786")

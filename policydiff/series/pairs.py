@@ -1,0 +1,179 @@
+"""The pairs of a batch: which consecutive versions to compare, the pure comparison of one pair,
+and the pair files (canonical JSON) it produces.
+
+`compare_pair` is a pure function of two clause-XML documents: it calls
+`policydiff.match.compare.compare` (the same function behind `compare` and `report`) and returns a
+JSON record. Because it takes XML bytes, a worker needs nothing but the policydiff package: no
+archive, no shared file system. `run_chunk` is what the engines (engines.py) run on a worker.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from policydiff import __version__
+from policydiff.errors import PolicydiffError
+from policydiff.store.archive import Archive
+from policydiff.store.catalog import Version
+from policydiff.store.files import replace_file
+
+#: version of the pair record layout; a change makes reruns recompute every pair
+PAIR_FORMAT = 1
+PAIRS_DIR = "pairs"
+
+PairItem = tuple[bytes, bytes, str, str]  # old_xml, new_xml, old_ref, new_ref
+
+
+# =============================================================================== planning
+@dataclass(frozen=True)
+class PairJob:
+    """One consecutive pair of a series (versions in `Archive.log` order)."""
+
+    series: str
+    old: Version
+    new: Version
+
+    @property
+    def rel_path(self) -> str:
+        return f"{PAIRS_DIR}/{self.series}/{_label(self.old)}__{_label(self.new)}.json"
+
+    @property
+    def title(self) -> str:
+        return f"{self.old.ref} → {self.new.ref}"
+
+
+def _label(v: Version) -> str:
+    return f"{v.year}-{v.version}"
+
+
+def plan_pairs(archive: Archive, series: Sequence[str] | None = None) -> list[PairJob]:
+    """Every consecutive pair of the given series (default: all), by series then log order."""
+    if series:
+        logs = {s: archive.log(s) for s in sorted(set(series))}  # UsageProblem for unknown series
+    else:
+        logs = {}
+        for v in archive.list():
+            logs.setdefault(v.series, []).append(v)
+    return [PairJob(s, a, b) for s, versions in sorted(logs.items()) for a, b in zip(versions, versions[1:], strict=False)]
+
+
+# ========================================================================== the pure pair
+def compare_pair(old_xml: bytes, new_xml: bytes, old_ref: str, new_ref: str) -> dict[str, Any]:
+    """The result record of one pair: the Comparison JSON of old → new plus the ids it belongs to."""
+    from policydiff.match.compare import compare
+    from policydiff.model import planxml
+
+    old_doc, new_doc = planxml.from_bytes(old_xml), planxml.from_bytes(new_xml)
+    # like loader.load_version: the ref is catalog data, the XML may have been derived before it
+    old_doc.meta.ref, new_doc.meta.ref = old_ref, new_ref
+    return {
+        "format": PAIR_FORMAT,
+        "policydiff": __version__,
+        "normalizer": [old_doc.meta.normalizer, new_doc.meta.normalizer],
+        "series": new_doc.meta.series,
+        "old_ref": old_ref,
+        "new_ref": new_ref,
+        "old_id": old_doc.meta.sha256,
+        "new_id": new_doc.meta.sha256,
+        "comparison": compare(old_doc, new_doc).to_dict(),
+    }
+
+
+def pair_bytes(record: dict[str, Any]) -> bytes:
+    """Canonical bytes of a record: sorted keys, compact, UTF-8, one trailing newline."""
+    return (json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode("utf-8")
+
+
+def run_chunk(items: Sequence[PairItem]) -> list[tuple[str, str, bytes]]:
+    """Worker entry point: ("ok", record key, bytes) or ("error", "", message) per pair.
+
+    Serializing here keeps the parent (which also writes files) out of the hot path, and catching
+    per pair keeps one bad document from failing its chunk-mates.
+    """
+    out: list[tuple[str, str, bytes]] = []
+    for old_xml, new_xml, old_ref, new_ref in items:
+        try:
+            rec = compare_pair(old_xml, new_xml, old_ref, new_ref)
+            out.append(("ok", record_key(rec), pair_bytes(rec)))
+        except Exception as exc:  # noqa: BLE001 - reported per pair by the parent
+            msg = str(exc) if isinstance(exc, PolicydiffError) else f"{type(exc).__name__}: {exc}"
+            out.append(("error", "", " ".join(msg.split()).encode("utf-8")))
+    return out
+
+
+# ============================================================================= pair files
+def is_complete(path: Path, job: PairJob) -> bool:
+    """A pair file this run would write again: valid JSON for the same versions, format and code."""
+    try:
+        rec = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return False
+    return record_matches(rec, job)
+
+
+def record_matches(rec: object, job: PairJob) -> bool:
+    """Whether a pair record is the current result of this job."""
+    return (
+        isinstance(rec, dict)
+        and rec.get("format") == PAIR_FORMAT
+        and rec.get("policydiff") == __version__
+        and rec.get("old_ref") == job.old.ref
+        and rec.get("new_ref") == job.new.ref
+        and isinstance(rec.get("comparison"), dict)
+        and record_key(rec) == job_key(job)
+    )
+
+
+def record_key(rec: dict[str, Any]) -> str:
+    """What a record was computed from: both ids and both normalizer versions."""
+    norm = rec.get("normalizer")
+    if not isinstance(norm, list) or len(norm) != 2:
+        return ""
+    return f"{rec.get('old_id')} {rec.get('new_id')} {norm[0]} {norm[1]}"
+
+
+def job_key(job: PairJob) -> str:
+    """The record key a job's result must have (`record_key`) with the current normalizer."""
+    from policydiff.read.version import NORMALIZER_VERSION
+
+    return f"{job.old.id} {job.new.id} {NORMALIZER_VERSION} {NORMALIZER_VERSION}"
+
+
+_META_SHA = re.compile(rb'<meta\s[^<]*?\bsha256="([0-9a-f]{64})"')
+_META_NORMALIZER = re.compile(rb'<meta\s[^<]*?\bnormalizer="([^"]*)"')
+
+
+def load_xml(archive: Archive, version: Version) -> bytes:
+    """The clause XML of a version for a worker, built and stored if missing or stale.
+
+    Unlike Archive.xml this does not validate stored XML here: the worker validates it anyway
+    (planxml.from_bytes), and the record it returns names the ids and normalizer it saw, which
+    the parent checks. Reading the <meta> attributes is enough to pick the stored file, and keeps
+    the parent (one process feeding all workers) off the CPU.
+    """
+    from policydiff.read.version import NORMALIZER_VERSION
+
+    try:
+        data = archive.derived_path(version.id, "xml").read_bytes()
+    except OSError:
+        data = b""
+    head = data[:4096]  # <meta> comes first, before any text
+    sha, norm = _META_SHA.search(head), _META_NORMALIZER.search(head)
+    if sha and norm and sha[1].decode() == version.id and norm[1].decode() == NORMALIZER_VERSION:
+        return data
+    return archive.xml(version)
+
+
+def write_pair(path: Path, data: bytes) -> None:
+    """Atomic (temp file + rename) but not fsynced: a pair file lost or torn by a crash fails the
+    completeness check of the next run and is recomputed, so thousands of fsyncs buy nothing."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        replace_file(path, data, prefix=f".{path.name}.", fsync=False)
+    except OSError as exc:
+        raise PolicydiffError(f"cannot write {path}: {exc.strerror or exc}") from None
