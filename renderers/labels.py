@@ -57,6 +57,8 @@ TARGET_LABELS: dict[TargetChangeKind, Label] = {
     TargetChangeKind.DEADLINE_EARLIER: Label("期限提前", "deadline earlier", "◀", short_zh="提前",
                                              short_en="earlier"),
     TargetChangeKind.DEADLINE_LATER: Label("期限推后", "deadline later", "▶", short_zh="推迟", short_en="later"),
+    TargetChangeKind.MIXED: Label("有升有降", "mixed", "◆", short_zh="混合"),
+    TargetChangeKind.CHANGED: Label("改变", "changed", "~"),
     TargetChangeKind.INCOMPARABLE: Label("不可比", "incomparable", "≠"),
     TargetChangeKind.UNCHANGED: Label("未变", "unchanged", "="),
     TargetChangeKind.ADDED: Label("新增", "added", "+"),

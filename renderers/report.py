@@ -1,4 +1,5 @@
-"""The series report as files: a redline per consecutive pair, the index page, summary.md and summary.json."""
+"""The series report as files: a redline per consecutive pair, the index page, the target table
+(target_table.csv), summary.md and summary.json."""
 
 from __future__ import annotations
 
@@ -30,8 +31,18 @@ def files(report: SeriesReport, summary: dict, progress: Callable[[str], None] =
             yield f"{name}.{entry.suffix}", entry.render(cmp)
     progress("index")
     yield "index.html", render_index(report)
+    yield "target_table.csv", target_table_csv(report)
     yield "summary.md", summary_md(report)
     yield "summary.json", json.dumps(summary, ensure_ascii=False, indent=2)
+
+
+def target_table_csv(report: SeriesReport) -> str:
+    """One row per target identity, one column per version and the change between columns."""
+    from policydiff.series.targets import from_report
+    from policydiff.store.files import to_csv
+
+    table = from_report(report)
+    return to_csv(table.header(), table.records())
 
 
 def summary_md(report: SeriesReport) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from html import escape
 
 from policydiff.model.changes import STATUSES, TargetChangeKind
+from policydiff.model.series import cell_text
 from renderers.charts import trajectory_svg
 from renderers.labels import STATUS_LABELS, TARGET_LABELS
 
@@ -64,6 +65,7 @@ def render_index(report) -> str:
     out += _versions(lin)
     out += _pairs(lin, labels)
     out += _trajectories(report.trajectories)
+    out += _target_table(report)
     out += _lineages(lin, labels)
     out.append("</main></body></html>")
     return "".join(out)
@@ -128,6 +130,35 @@ def _trajectories(trajectories) -> list[str]:
                        f"<td><code>{_e(p.clause)}</code></td></tr>")
         out.append("</tbody></table></details>")
     out.append("</section>")
+    return out
+
+
+def _target_table(report) -> list[str]:
+    """The targets across the series: a row per target identity stated in two versions or more, a
+    column per version, the change between columns (`policydiff.series.targets`; also
+    target_table.csv with every target)."""
+    from policydiff.series.targets import from_report
+
+    table = from_report(report)
+    rows = [r for r in table.rows if sum(c is not None for c in r.cells) > 1]
+    out = [f"<section id='target-table'><h2>目标对照表 Targets across the series ({len(rows)} across years)</h2>"
+           "<p>All targets: <a href='target_table.csv'>target_table.csv</a>.</p><table><thead><tr><th>subject</th>"
+           "<th>metric</th>"]
+    for k, v in enumerate(table.versions):
+        out.append(("<th>→</th>" if k else "") + f"<th>{_e(v)}</th>")
+    out.append("</tr></thead><tbody>")
+    for r in rows:
+        cells = [f"<td>{_e(r.subject or '—')}</td><td>{_e(r.metric)}</td>"]
+        for k, p in enumerate(r.cells):
+            ch = r.changes[k]
+            if ch:
+                cells.append(f"<td class='{_e(ch)}' title='{_e(r.reasons[k] if r.reasons else '')}'>"
+                             f"{_e(_step_label(ch))}</td>")
+            elif k:
+                cells.append("<td></td>")
+            cells.append(f"<td title='{_e(p.text)}'>{_e(cell_text(p))}</td>" if p else "<td class='none'>·</td>")
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    out.append("</tbody></table></section>")
     return out
 
 

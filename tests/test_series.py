@@ -128,10 +128,29 @@ def test_report_folder_is_complete(archive, tmp_path):
     assert "粤省事" in index and "1.1亿" in index
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert [p["old"] for p in summary["pairs"]] == ["2016", "2019", "2020"]
+    # the target table across the series: in the page and as CSV
+    assert "id='target-table'" in index
+    table = (out / "target_table.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert table[0] == "subject,metric,2016,2016→2019,2019,2019→2020,2020,2020→2021,2021"
+    assert "粤商通,市场主体注册用户,,,,,>200万,tightened,>800万" in table
     # a second run replaces the folder whole
     code, _, err = run("report", "gd-digital-gov", "-o", str(out), archive=archive)
     assert code == 0 and is_complete(out)
     assert not [p for p in out.parent.iterdir() if p.name.startswith(".report.")]
+
+
+def test_targets_table_across_the_series(archive):
+    """`targets SERIES --table`: one row per target identity, one column per version."""
+    code, out, err = run("targets", "gd-digital-gov", "--table", "--format", "csv", archive=archive)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0] == "subject,metric,2016,2016→2019,2019,2019→2020,2020,2020→2021,2021"
+    assert "粤省事,实名注册用户,,,≥1500万,tightened,>5000万,tightened,>1.1亿" in lines
+    assert "粤省事,日均访问次数,,,≥1000万,tightened,>1800万次,," in lines
+    code, out, err = run("targets", "gd-digital-gov", "--table", "--format", "json", archive=archive)
+    assert code == 0 and json.loads(out)["versions"] == ["2016", "2019", "2020", "2021"]
+    code, _, err = run("targets", "nosuch", "--table", archive=archive)
+    assert code == 2 and "unknown series" in err
 
 
 def test_report_unknown_series_writes_nothing(archive, tmp_path):

@@ -68,9 +68,11 @@ def _warn_skipped_targets(doc) -> None:
 @click.command()
 @click.argument("ref")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option("--table", "across", is_flag=True,
+              help="REF is a SERIES: one row per target across its versions, the change between columns.")
 @click.pass_context
-def targets(ctx: click.Context, ref: str, fmt: str) -> None:
-    """List the quantitative targets of PATH or REF.
+def targets(ctx: click.Context, ref: str, fmt: str, across: bool) -> None:
+    """List the quantitative targets of PATH or REF (with --table: of every version of SERIES).
 
     Each target has clause, subject, metric, comparator (ge gt le lt eq range approx reduce_by
     increase_by), value, unit, deadline and text; value_high is the upper end of a range, baseline
@@ -81,6 +83,9 @@ def targets(ctx: click.Context, ref: str, fmt: str) -> None:
     from policydiff.store import loader
     from policydiff.store.files import table, to_csv, to_json
 
+    if across:
+        _target_table(ctx, ref, fmt)
+        return
     doc = loader.load(_archive_dir(ctx), ref)
     _warn_skipped_targets(doc)
     items = [t.to_dict() for t in doc.targets()]
@@ -92,6 +97,20 @@ def targets(ctx: click.Context, ref: str, fmt: str) -> None:
         echo_csv(to_csv(wide, [[t[k] for k in wide] for t in items]))
     else:
         click.echo(table(keys, [[t[k] for k in keys] for t in items], max_width=24))
+
+
+def _target_table(ctx: click.Context, series: str, fmt: str) -> None:
+    """targets SERIES --table: the target table across the series (policydiff.series.targets)."""
+    from policydiff.series.targets import for_series
+    from policydiff.store.files import table, to_csv, to_json
+
+    tab = for_series(_archive_dir(ctx), series)
+    if fmt == "json":
+        click.echo(to_json(tab.to_dict()))
+    elif fmt == "csv":
+        click.echo(to_csv(tab.header(), tab.records()), nl=False)
+    else:
+        click.echo(table(tab.header(), tab.records(), max_width=18))
 
 
 @click.command()

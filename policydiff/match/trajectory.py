@@ -12,14 +12,16 @@ import re
 
 from policydiff.match.chains import Chains
 from policydiff.match.compare import compare, compare_cached
-from policydiff.match.target_changes import classify
+from policydiff.match.target_changes import classify, identity_evidence, sentence_of
 from policydiff.model.changes import Comparison
 from policydiff.model.document import Document, Target
 from policydiff.model.series import Point, Trajectory
-from policydiff.read.targets import compatible_subjects, same_metric
+from policydiff.read.targets.metric import same_measure
 
 #: how many versions ahead an unpaired point looks for its continuation
 MAX_GAP = 3
+
+Key = tuple[int, str, int]
 
 
 def context(doc: Document, t: Target, heading: str) -> str:
@@ -32,11 +34,131 @@ def context(doc: Document, t: Target, heading: str) -> str:
 
 def _point(doc: Document, k: int, t: Target) -> Point:
     return Point(doc.meta.year, t.value, t.unit, t.comparator, t.text, doc.meta.ref, t.clause, t.subject,
-                 t.metric, t.deadline, k)
+                 t.metric, t.deadline, k, t.value_high, t.baseline, t.implicit)
 
 
-def _key(k: int, t: Target) -> tuple[int, str, int]:
+def _key(k: int, t: Target) -> Key:
     return (k, t.clause, t.start)
+
+
+def _sentence(doc: Document, t: Target) -> str:
+    """The target's sentence in the document (what a lexicon alias may ask for)."""
+    if t.end > t.start:
+        a = max(doc.text.rfind(ch, 0, t.start) for ch in "。；！？\n") + 1
+        ends = [j for j in (doc.text.find(ch, t.end) for ch in "。；！？\n") if j >= 0]
+        return doc.text[a:min(ends) if ends else len(doc.text)]
+    return sentence_of(doc.text, t)
+
+
+def _collect(docs: list[Document], query: list[str] | None) -> dict[Key, tuple[Target, Point]]:
+    """Every target of every version (preamble ones too), or those matching all keywords."""
+    points: dict[Key, tuple[Target, Point]] = {}
+    for k, doc in enumerate(docs):
+        headings = {c.eid: c.heading for c in doc.clauses()}
+        for t in doc.targets():
+            if query and not all(q in context(doc, t, headings.get(t.clause, "")) for q in query):
+                continue
+            points[_key(k, t)] = (t, _point(doc, k, t))
+    return points
+
+
+class _Linker:
+    """Links points into chains, each point at most once forward and once backward, and only as
+    one commitment (a lexicon alias or the same measure): another metric or programme starts a new
+    trajectory, never a loosening."""
+
+    def __init__(self, points: dict[Key, tuple[Target, Point]]):
+        self.points = points
+        self.chains = Chains(points)
+        self.forward: set[Key] = set()
+        self.backward: set[Key] = set()
+
+    def open_ends(self, k: int) -> tuple[bool, bool]:
+        """Whether version k has a point with no continuation / with no predecessor."""
+        return (any(p[0] == k and p not in self.forward for p in self.points),
+                any(p[0] == k and p not in self.backward for p in self.points))
+
+    def link(self, k: int, j: int, a: Target, b: Target, evidence: dict) -> bool:
+        ka, kb = _key(k, a), _key(j, b)
+        if ka not in self.points or kb not in self.points or ka in self.forward or kb in self.backward:
+            return False
+        if not evidence.get("identity"):
+            return False
+        self.forward.add(ka)
+        self.backward.add(kb)
+        self.chains.link(ka, kb)
+        return True
+
+
+def _link_repeats(linker: _Linker) -> None:
+    """A figure stated twice in one version (a news headline and its paragraph) is one point."""
+    by_version: dict[int, list[Key]] = {}
+    for key in linker.points:
+        by_version.setdefault(key[0], []).append(key)
+    for keys in by_version.values():
+        for i, ka in enumerate(keys):
+            for kb in keys[i + 1:]:
+                a, b = linker.points[ka][0], linker.points[kb][0]
+                if (a.value, a.unit, a.subject) == (b.value, b.unit, b.subject) and same_measure(a.metric, b.metric):
+                    linker.chains.link(ka, kb)
+
+
+def _link_compared(linker: _Linker, docs: list[Document], comparisons: list[Comparison], cache: dict | None) -> None:
+    """The matcher's pairs of consecutive versions, then of versions further apart for points with
+    no continuation (a news summary between two plans)."""
+    for k, cmp in enumerate(comparisons):
+        for tc in cmp.targets:
+            if tc.old and tc.new:
+                linker.link(k, k + 1, tc.old, tc.new, tc.evidence)
+    for k in range(len(docs)):
+        for j in range(k + 2, min(len(docs), k + 1 + MAX_GAP)):
+            if not linker.open_ends(k)[0] or not linker.open_ends(j)[1]:
+                continue
+            for tc in compare_cached(docs[k], docs[j], cache).targets:
+                if tc.old and tc.new:
+                    linker.link(k, j, tc.old, tc.new, tc.evidence)
+
+
+def _link_lexicon(linker: _Linker, docs: list[Document]) -> None:
+    """Points the matcher never pairs (a preamble's targets are in no clause) continue by the rule
+    of a pair across the document: a lexicon alias, or the same measure of the same subject."""
+    ends = [(k, t) for (k, _c, _s), (t, _p) in linker.points.items() if (k, _c, _s) not in linker.forward]
+    starts = [(j, t) for (j, _c, _s), (t, _p) in linker.points.items() if (j, _c, _s) not in linker.backward]
+    for k, a in sorted(ends, key=lambda x: (x[0], x[1].start)):
+        for j in range(k + 1, min(len(docs), k + 1 + MAX_GAP)):
+            done = False
+            for jj, b in starts:
+                if jj != j:
+                    continue
+                got = identity_evidence(a, b, aligned=False, context_a=_sentence(docs[k], a),
+                                        context_b=_sentence(docs[j], b))
+                if got is None or not got[1]["identity"]:
+                    continue
+                ev = got[1]
+                if "alias" in ev or ev.get("subject") == "same":
+                    done = linker.link(k, j, a, b, ev)
+                    if done:
+                        break
+            if done or _key(k, a) in linker.forward:
+                break
+
+
+def _trajectory(members: list[Point]) -> Trajectory:
+    """One point per version (a news headline repeats its paragraph's figure: keep the paragraph),
+    and the change of each step."""
+    members.sort(key=lambda p: (p.version, -p.clause.count("__"), p.clause))
+    seen: dict[int, Point] = {}
+    for p in members:
+        seen.setdefault(p.version, p)
+    pts = [seen[v] for v in sorted(seen)]
+    last = pts[-1]
+    subject = next((p.subject for p in reversed(pts) if p.subject), "")  # 抵押登记 2020 names none
+    traj = Trajectory(subject, last.metric, pts)
+    for a, b in zip(pts, pts[1:], strict=False):
+        change, why = classify(_as_target(a), _as_target(b), identified=True)
+        # the JSON shape of a step: the change as its string, the reason in the model's words
+        traj.changes.append({"from": a.year, "to": b.year, "change": change.value, "reason": why.text})
+    return traj
 
 
 def trajectories(docs: list[Document], comparisons: list[Comparison] | None = None,
@@ -45,75 +167,21 @@ def trajectories(docs: list[Document], comparisons: list[Comparison] | None = No
     all keywords of `query`."""
     if comparisons is None:
         comparisons = [compare(docs[k], docs[k + 1]) for k in range(len(docs) - 1)]
-    headings = [{c.eid: c.heading for c in d.clauses()} for d in docs]
-    points: dict[tuple[int, str, int], tuple[Target, Point]] = {}
-    for k, doc in enumerate(docs):
-        for t in doc.targets():
-            if query and not all(q in context(doc, t, headings[k].get(t.clause, "")) for q in query):
-                continue
-            points[_key(k, t)] = (t, _point(doc, k, t))
-    chains = Chains(points)
-
-    forward: set = set()
-    backward: set = set()
-
-    def link(k: int, j: int, a: Target, b: Target) -> None:
-        ka, kb = _key(k, a), _key(j, b)
-        if ka not in points or kb not in points or ka in forward or kb in backward:
-            return
-        if not same_metric(a.metric, b.metric) or not compatible_subjects(a.subject, b.subject):
-            return  # another metric or programme: a new trajectory, never a loosening
-        forward.add(ka)
-        backward.add(kb)
-        chains.link(ka, kb)
-
-    # a figure stated twice in one version (a news headline and its paragraph) is one point
-    by_version: dict[int, list[tuple[int, str, int]]] = {}
-    for key in points:
-        by_version.setdefault(key[0], []).append(key)
-    for keys in by_version.values():
-        for i, ka in enumerate(keys):
-            for kb in keys[i + 1:]:
-                a, b = points[ka][0], points[kb][0]
-                if (a.value, a.unit, a.subject) == (b.value, b.unit, b.subject) and same_metric(a.metric, b.metric):
-                    chains.link(ka, kb)
-    for k, cmp in enumerate(comparisons):
-        for tc in cmp.targets:
-            if tc.old and tc.new:
-                link(k, k + 1, tc.old, tc.new)
-    # points with no continuation in the next version (a news summary between two plans)
-    for k in range(len(docs)):
-        for j in range(k + 2, min(len(docs), k + 1 + MAX_GAP)):
-            if not any(p[0] == k and p not in forward for p in points) or not any(
-                    p[0] == j and p not in backward for p in points):
-                continue
-            for tc in compare_cached(docs[k], docs[j], cache).targets:
-                if tc.old and tc.new:
-                    link(k, j, tc.old, tc.new)
+    linker = _Linker(_collect(docs, query))
+    _link_repeats(linker)
+    _link_compared(linker, docs, comparisons, cache)
+    _link_lexicon(linker, docs)
     groups: dict = {}
-    for p in points:
-        groups.setdefault(chains.root(p), []).append(points[p][1])
-    out = []
-    for members in groups.values():
-        # one point per version: a news headline repeats its paragraph's figure; keep the paragraph
-        members.sort(key=lambda p: (p.version, -p.clause.count("__"), p.clause))
-        seen: dict[int, Point] = {}
-        for p in members:
-            seen.setdefault(p.version, p)
-        pts = [seen[v] for v in sorted(seen)]
-        last = pts[-1]
-        traj = Trajectory(last.subject, last.metric, pts)
-        for a, b in zip(pts, pts[1:], strict=False):
-            change, why = classify(_as_target(a), _as_target(b))
-            # the JSON shape of a step: the change as its string, the reason in the model's words
-            traj.changes.append({"from": a.year, "to": b.year, "change": change.value, "reason": why.text})
-        out.append(traj)
+    for p in linker.points:
+        groups.setdefault(linker.chains.root(p), []).append(linker.points[p][1])
+    out = [_trajectory(members) for members in groups.values()]
     out.sort(key=lambda t: (-len(t.points), t.points[0].version, t.subject, t.metric))
     return out
 
 
 def _as_target(p: Point) -> Target:
-    return Target(p.clause, p.subject, p.metric, p.comparator, p.value, p.unit, p.deadline, "", p.text)
+    return Target(p.clause, p.subject, p.metric, p.comparator, p.value, p.unit, p.deadline, "", p.text,
+                  value_high=p.value_high, baseline=p.baseline, implicit=p.implicit)
 
 
 def split_query(query: str) -> list[str]:

@@ -43,8 +43,10 @@ class TargetChangeKind(StrEnum):
     ADDED = "added"
     DROPPED = "dropped"
     INCOMPARABLE = "incomparable"
-    DEADLINE_EARLIER = "deadline_earlier"
-    DEADLINE_LATER = "deadline_later"
+    DEADLINE_EARLIER = "deadline_earlier"  # older JSON only: a deadline alone moving is tightened/loosened now
+    DEADLINE_LATER = "deadline_later"  # older JSON only
+    MIXED = "mixed"  # value and deadline moved apart: raised but later, or lowered but earlier
+    CHANGED = "changed"  # changed in a way that is neither tighter nor looser (a deadline dropped)
 
 
 #: statuses of clause matches, in the order summaries list them
@@ -65,6 +67,11 @@ class ReasonKind(StrEnum):
     VALUE = "value"  # the value moved (old/new: the values as a reader writes them)
     STRICTNESS = "strictness"  # ge ↔ gt or le ↔ lt at the same value (old/new: comparators)
     DEADLINE = "deadline"  # the deadline moved (old/new: the deadlines)
+    DEADLINE_SET = "deadline_set"  # a deadline where there was none (new: the deadline)
+    DEADLINE_DROPPED = "deadline_dropped"  # the deadline is gone (old: the deadline)
+    MIXED = "mixed"  # the value and the deadline moved apart (old/new: "value by deadline")
+    RANGE = "range"  # a range widened or narrowed on both ends (old/new: the ranges): incomparable
+    BASELINE = "baseline"  # a relative change from another baseline (old/new: the baselines): incomparable
 
 
 #: the English wording of each reason, as the JSON contract states it
@@ -78,6 +85,11 @@ _WORDING: dict[ReasonKind, str] = {
     ReasonKind.VALUE: "{old} → {new}",
     ReasonKind.STRICTNESS: "{old} → {new} at the same value",
     ReasonKind.DEADLINE: "{old} → {new}",
+    ReasonKind.DEADLINE_SET: "deadline set: {new}",
+    ReasonKind.DEADLINE_DROPPED: "deadline dropped: {old}",
+    ReasonKind.MIXED: "{old} → {new}: value and deadline moved apart",
+    ReasonKind.RANGE: "range changed: {old} → {new}",
+    ReasonKind.BASELINE: "baseline changed: {old} → {new}",
 }
 #: what `across_clauses` adds to the wording
 ACROSS_CLAUSES = " (across clauses)"
@@ -245,7 +257,9 @@ class TargetChange:
     """A pair of targets (either side may be missing) and how the commitment moved.
 
     `old_clause`/`new_clause` are the clauses the pair was found in (those of the targets unless
-    given).
+    given). `score` and `evidence` say why the two targets were taken for one commitment (the
+    lexicon identity, the metric, the clause alignment, the shared head noun, subject and unit;
+    `policydiff.match.target_changes.identity_evidence`); empty for an added or dropped target.
     """
 
     old: Target | None
@@ -254,6 +268,8 @@ class TargetChange:
     reason: Reason = field(default_factory=Reason)
     old_clause: str = ""
     new_clause: str = ""
+    score: float = 0.0
+    evidence: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.change = TargetChangeKind(self.change)
@@ -264,7 +280,8 @@ class TargetChange:
 
     def to_dict(self) -> dict:
         return {"old": self.old.to_dict() if self.old else None, "new": self.new.to_dict() if self.new else None,
-                "change": self.change.value, "reason": self.reason.text}
+                "change": self.change.value, "reason": self.reason.text, "score": self.score,
+                "evidence": copy.deepcopy(self.evidence)}
 
 
 @dataclass

@@ -93,6 +93,73 @@ class Trajectory:
                 "changes": self.changes}
 
 
+#: how a cell of the target table writes each comparator before the value
+COMPARATOR_MARKS = {"ge": "≥", "gt": ">", "le": "≤", "lt": "<", "eq": "=", "approx": "≈", "reduce_by": "−",
+                    "increase_by": "+", "range": ""}
+
+
+def cell_text(p: Point) -> str:
+    """A point as a table cell: ≥1500万, >1.1亿, ≤3工作日, 80%–90%, −50%."""
+    if p.comparator == "range" and p.value_high is not None:
+        return f"{p.display}–{display_value(p.value_high, p.unit)}"
+    return COMPARATOR_MARKS.get(p.comparator, p.comparator) + p.display
+
+
+@dataclass
+class TargetRow:
+    """One target identity through the series: a point per version (None where it is not stated)
+    and, per version, the change of the step that arrives there ("" for none)."""
+
+    subject: str
+    metric: str
+    cells: list[Point | None]
+    changes: list[str]
+    reasons: list[str] = field(default_factory=list)
+
+    def to_dict(self, versions: list[str]) -> dict:
+        return {"subject": self.subject, "metric": self.metric,
+                "cells": {v: (cell_text(p) if p else None) for v, p in zip(versions, self.cells, strict=True)},
+                "changes": [{"to": v, "change": c, "reason": r}
+                            for v, c, r in zip(versions, self.changes, self.reasons or [""] * len(versions),
+                                               strict=True) if c]}
+
+
+@dataclass
+class TargetTable:
+    """The targets across a series: one row per target identity (a trajectory), one column per
+    version, the change between columns (`policydiff.series.targets.target_table`)."""
+
+    series: str
+    versions: list[str]
+    rows: list[TargetRow]
+
+    def header(self) -> list[str]:
+        """subject, metric, then each version and, before every version after the first, the change
+        into it: 2019, 2019→2020, 2020 …"""
+        out = ["subject", "metric"]
+        for k, v in enumerate(self.versions):
+            if k:
+                out.append(f"{self.versions[k - 1]}→{v}")
+            out.append(v)
+        return out
+
+    def records(self) -> list[list[str]]:
+        """The rows as plain strings, in `header()` order (the CSV)."""
+        out = []
+        for row in self.rows:
+            line = [row.subject, row.metric]
+            for k, p in enumerate(row.cells):
+                if k:
+                    line.append(row.changes[k])
+                line.append(cell_text(p) if p else "")
+            out.append(line)
+        return out
+
+    def to_dict(self) -> dict:
+        return {"series": self.series, "versions": list(self.versions),
+                "rows": [r.to_dict(self.versions) for r in self.rows]}
+
+
 @dataclass
 class SeriesReport:
     series: str

@@ -40,11 +40,14 @@ def t(value, unit="", comparator="ge", metric="实名注册用户", deadline="")
     (t(90, "%", "ge"), t(90, "%", "gt"), K.TIGHTENED, Reason(R.STRICTNESS, "ge", "gt"),
      "ge → gt at the same value"),
     (t(90, "%", "lt"), t(90, "%", "le"), K.LOOSENED, Reason(R.STRICTNESS, "lt", "le"), "lt → le at the same value"),
-    (t(1, deadline="2022年底"), t(1, deadline="2021年底"), K.DEADLINE_EARLIER, Reason(R.DEADLINE, "2022年底", "2021年底"),
-     "2022年底 → 2021年底"),
-    (t(1, deadline="2021年底"), t(1, deadline="2022年底"), K.DEADLINE_LATER, Reason(R.DEADLINE, "2021年底", "2022年底"),
-     "2021年底 → 2022年底"),
-    (t(1, deadline="2021年底"), t(1), K.UNCHANGED, Reason(), ""),
+    # the same value with an earlier deadline is tightened, a later one loosened (issue 14)
+    (t(1, deadline="2022-12-31"), t(1, deadline="2021-12-31"), K.TIGHTENED, Reason(R.DEADLINE, "2022-12-31", "2021-12-31"),
+     "2022-12-31 → 2021-12-31"),
+    (t(1, deadline="2021-12-31"), t(1, deadline="2022-12-31"), K.LOOSENED, Reason(R.DEADLINE, "2021-12-31", "2022-12-31"),
+     "2021-12-31 → 2022-12-31"),
+    # a deadline dropped is neither tighter nor looser
+    (t(1, deadline="2021-12-31"), t(1), K.CHANGED, Reason(R.DEADLINE_DROPPED, "2021-12-31"),
+     "deadline dropped: 2021-12-31"),
 ])
 def test_classify_gives_a_kind_and_a_structured_reason(old, new, kind, reason, text):
     got_kind, got_reason = classify(old, new)

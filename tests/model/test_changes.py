@@ -24,7 +24,7 @@ from policydiff.model.document import Target
 #: the strings of the JSON contract, in the order summaries list them
 STATUS_STRINGS = ("unchanged", "modified", "moved", "split", "merged", "added", "dropped", "not_mentioned")
 TARGET_STRINGS = ("tightened", "loosened", "unchanged", "added", "dropped", "incomparable", "deadline_earlier",
-                  "deadline_later")
+                  "deadline_later", "mixed", "changed")
 
 
 def _target(clause="sec_1__para_1", value=15_000_000.0, unit="", comparator="ge") -> Target:
@@ -170,7 +170,7 @@ def test_target_change_json_and_clauses():
     assert t.change is TargetChangeKind.TIGHTENED
     assert (t.old_clause, t.new_clause) == ("sec_1__para_1", "sec_2__para_1")  # from the targets
     d = t.to_dict()
-    assert list(d) == ["old", "new", "change", "reason"]
+    assert list(d) == ["old", "new", "change", "reason", "score", "evidence"]  # new keys only after the old
     assert type(d["change"]) is str and d["change"] == "tightened" and d["reason"] == "1500万 → 1.1亿"
     dropped = TargetChange(a, None, TargetChangeKind.DROPPED)
     assert dropped.to_dict()["reason"] == "" and dropped.to_dict()["new"] is None

@@ -9,7 +9,8 @@
   metric (…，设区市不低于90%) is the previous one of the sentence; a per-unit qualifier joins with
   …: 每个镇（街）配备1至2名数据专员 → 每个镇（街）…数据专员.
 
-`same_metric`, `metric_key` and `compatible_subjects` are what the matcher pairs targets with.
+`identity`, `same_measure`, `compatible_units` and `compatible_subjects` are what the matcher pairs
+targets with (see the notes above them); `same_metric` is the lenient test against labels.
 """
 
 from __future__ import annotations
@@ -371,8 +372,23 @@ def metrics(state: State) -> int:
 
 
 # --------------------------------------------------------------------------- for the matcher
+#
+# Target identity across years is decided in three tiers (`policydiff.match.target_changes` adds the
+# clause evidence and keeps a score):
+# - `identity`: the metric resolves to an entry of the lexicon `metric_aliases` (实名用户总数 /
+#   实名注册用户数 / 实名注册用户; 日访问量 / 日均访问次数; under 粤商通 实名注册用户 / 市场主体注册用户);
+# - `same_measure`: the same metric name once quotes, spaces and a trailing 数/总数/数量 are gone
+#   (实名注册用户数 = 实名注册用户); a qualifier is another scope (政府数据集 ≠ 数据集, 基层服务事项 ≠
+#   服务事项, 日均访问次数 ≠ 日均活跃用户);
+# - `same_metric`: the lenient test that two names speak of the same thing (containment or most
+#   key characters shared: 用户覆盖执法主体数 / 执法主体), for comparing with descriptive labels;
+#   never enough on its own to call a change a loosening.
 
 _METRIC_NOISE = set("的数量总累计个次项之和及与等")
+_NORM_DROP = re.compile(r"[\s“”\"'‘’「」『』]")
+_NORM_TAILS = ("总数", "数量", "数")
+#: counts written with no measure word (达1500万) are of these: visits, people, households
+COUNT_UNITS = frozenset({"次", "人次", "人", "名", "户"})
 
 
 def metric_key(metric: str) -> set[str]:
@@ -381,15 +397,70 @@ def metric_key(metric: str) -> set[str]:
 
 
 @lru_cache(maxsize=65536)
+def metric_norm(metric: str) -> str:
+    """A metric name without quotes, spaces, 的 and a trailing 数/总数/数量: 实名注册用户数 → 实名注册用户."""
+    s = _NORM_DROP.sub("", metric).replace("的", "")
+    for tail in _NORM_TAILS:
+        if s.endswith(tail) and len(s) - len(tail) >= 2:
+            s = s[:-len(tail)]
+            break
+    return s
+
+
+@lru_cache(maxsize=65536)
 def same_metric(a: str, b: str) -> bool:
-    """Two metric names measure the same thing (a renamed metric, not another one)."""
-    if a == b:
+    """Two metric names speak of the same thing, leniently: equal, one inside the other, or most
+    key characters shared (an extractor's short name against a descriptive label)."""
+    if a == b or metric_norm(a) == metric_norm(b):
         return True
     ka, kb = metric_key(a), metric_key(b)
     if not ka or not kb:
         return not ka and not kb
     inter = len(ka & kb)
     return inter >= 2 and inter / min(len(ka), len(kb)) >= 0.75
+
+
+def same_measure(a: str, b: str) -> bool:
+    """The same metric name up to quotes and a trailing 数 (a qualifier makes another scope)."""
+    na, nb = metric_norm(a), metric_norm(b)
+    return bool(na) and na == nb
+
+
+def compatible_units(a: str, b: str) -> bool:
+    """Equal units, or an empty one against a count (日访问量达1000万 vs 日均访问次数超过1800万次)."""
+    return a == b or (not a and b in COUNT_UNITS) or (not b and a in COUNT_UNITS)
+
+
+@lru_cache(maxsize=1)
+def _aliases() -> tuple[tuple[str, str, str, frozenset[str], str], ...]:
+    rows = []
+    for row in lexicon.table("metric_aliases"):
+        ident, alias, subject, units, context = (tuple(row) + ("",) * 5)[:5]
+        if ident and alias:
+            rows.append((ident, metric_norm(alias), subject,
+                         frozenset(u.strip() for u in units.split(",") if u.strip()), context))
+    # a row for one subject wins over a row for any
+    rows.sort(key=lambda r: not r[2])
+    return tuple(rows)
+
+
+def identity(metric: str, subject: str = "", unit: str = "", context: str = "") -> str:
+    """The lexicon identity of a metric (`metric_aliases`), '' when it has none. `context` is the
+    target's sentence (a row may ask for a word in it: 高频服务 under “办成一件事”主题集成服务)."""
+    norm = metric_norm(metric)
+    if not norm:
+        return ""
+    for ident, alias, subj, units, word in _aliases():
+        if alias != norm:
+            continue
+        if subj and subj != subject and (subject or subj not in context):
+            continue
+        if units and not any(compatible_units(unit, u) for u in units):
+            continue
+        if word and word not in context:
+            continue
+        return ident
+    return ""
 
 
 def compatible_subjects(a: str, b: str) -> bool:
