@@ -145,7 +145,10 @@ def main(argv: list[str] | None = None) -> None:
         _missing_command(exc.ctx)
         sys.exit(2)
     except click.UsageError as exc:
-        click.echo(f"policydiff: error: {_one_line(exc.format_message())}", err=True)
+        message = _one_line(exc.format_message())
+        if exc.ctx is not None and "--help" not in message:  # say where the right usage is written
+            message += f" — see `{exc.ctx.command_path} --help`"
+        click.echo(f"policydiff: error: {message}", err=True)
         sys.exit(2)
     except click.ClickException as exc:
         click.echo(f"policydiff: error: {_one_line(exc.format_message())}", err=True)
