@@ -66,7 +66,8 @@ def track(ctx: click.Context, query: tuple[str, ...], series: str | None, fmt: s
         changes = ", ".join(c["change"] for c in t.changes) or "single point"
         click.echo(f"{s} · {t.subject or '—'} · {t.metric}: {path}  [{changes}]")
     if not result:
-        click.echo("no target matches", err=True)
+        click.echo(f"no target matches (every keyword must occur in a target's context; "
+                   f"`policydiff search {' '.join(words)}` finds the clauses that use the words)", err=True)
 
 
 @click.command()
