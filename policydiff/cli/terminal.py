@@ -16,6 +16,8 @@ from collections.abc import Iterator
 
 import click
 
+from policydiff.store.files import CSV_BOM
+
 
 def stdout_is_terminal() -> bool:
     try:
@@ -25,7 +27,7 @@ def stdout_is_terminal() -> bool:
 
 
 #: what Excel needs at the start of a CSV file to read it as UTF-8 (without it, it guesses a code page)
-BOM = "\ufeff"
+BOM = CSV_BOM
 
 
 def stdout_is_new_file() -> bool:

@@ -231,11 +231,14 @@ def refuse_archive_overlap(path: str | os.PathLike[str], archive_dir: str | os.P
 
 #: written last into a folder: its presence says the folder is complete
 MANIFEST = "MANIFEST.json"
+#: what a CSV file starts with: Excel on Windows reads a CSV as UTF-8 (not the ANSI code page) only after it
+CSV_BOM = "\ufeff"
 
 
 def write_folder(out_dir: str | os.PathLike[str], files: Iterable[tuple[str, str]], *, label: str) -> list[str]:
     """Write (name, text) files into a temporary folder, then rename it into place: a folder of
-    results is complete or absent, never half-written. Returns the file names (with MANIFEST.json)."""
+    results is complete or absent, never half-written. Returns the file names (with MANIFEST.json).
+    A .csv file starts with a UTF-8 BOM (CSV_BOM), for Excel."""
     dest = Path(out_dir)
     check_destination(dest)
     if dest.name in ("", ".", ".."):
@@ -264,6 +267,8 @@ def write_folder(out_dir: str | os.PathLike[str], files: Iterable[tuple[str, str
 
 
 def _put(path: Path, text: str) -> None:
+    if path.suffix.lower() == ".csv" and not text.startswith(CSV_BOM):
+        text = CSV_BOM + text
     with open(path, "w", encoding="utf-8") as fh:
         fh.write(text)
         fh.flush()

@@ -107,6 +107,11 @@ def report_dir(tmp_path_factory):
     return out
 
 
+def test_report_csv_files_start_with_a_bom(report_dir):
+    for path in report_dir.glob("*.csv"):  # for Excel, which reads a CSV as UTF-8 only after a BOM
+        assert path.read_bytes().startswith(b"\xef\xbb\xbf"), path.name
+
+
 @pytest.fixture(scope="module")
 def browser():
     _need_chromium()

@@ -133,3 +133,15 @@ def test_csv_into_a_file_starts_with_a_bom_and_into_a_pipe_does_not(tmp_path):
     with open(out, "ab") as fh:  # appended to a file that already has text: no BOM in the middle
         _targets_csv(fh, tmp_path)
     assert out.read_bytes().count(b"\xef\xbb\xbf") == 1
+
+
+def test_csv_files_of_a_report_folder_start_with_a_bom(tmp_path):
+    from policydiff.store.files import write_folder
+
+    out = tmp_path / "report"
+    write_folder(out, [("table.csv", "年份,值\n2019,1500万\n"), ("already.csv", "\ufeffa\n"), ("summary.md", "# x\n")],
+                 label="s")
+    assert (out / "table.csv").read_bytes() == "\ufeff年份,值\n2019,1500万\n".encode()
+    assert (out / "already.csv").read_bytes() == "\ufeffa\n".encode()  # never two
+    assert (out / "summary.md").read_bytes() == b"# x\n"
+    assert (out / "MANIFEST.json").read_bytes().startswith(b"{")
