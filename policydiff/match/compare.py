@@ -139,7 +139,8 @@ def compare(old_doc: Document, new_doc: Document, alignment: Alignment | None = 
     changes = _new_order(changes, old_c, new_c)
     containers = [_clause_change(m, old_c, new_c, sections) for m in al.containers]
     targets = compare_targets(changes, old_c, new_c, old_is_news=old_doc.meta.kind == "news",
-                              new_is_news=new_doc.meta.kind == "news")
+                              new_is_news=new_doc.meta.kind == "news",
+                              years=(old_doc.meta.year, new_doc.meta.year))
     return Comparison(doc_info(old_doc), doc_info(new_doc), changes, containers, targets,
                       summarize(changes, targets))
 

@@ -111,9 +111,31 @@ def _value_step(old: Target, new: Target) -> tuple[int | None, Reason]:
     return 0, Reason()
 
 
-def _deadline_step(old: Target, new: Target) -> tuple[int | str, Reason]:
-    """+1 earlier (or set where there was none), -1 later, 0 the same, "dropped"."""
+Years = tuple[int | None, int | None]
+
+
+def _own_year_end(t: Target, year: int | None) -> bool:
+    """The deadline is only the plan's own horizon: none written, or the end of the plan year
+    (年底前 in an annual plan). Consecutive annual plans move that horizon with them."""
+    return not t.deadline or (year is not None and t.deadline == f"{year}-12-31")
+
+
+def _deadline_step(old: Target, new: Target, years: Years = (None, None)) -> tuple[int | str, Reason]:
+    """+1 earlier (or set where there was none), -1 later, 0 the same, "dropped".
+
+    With the plan years known, the plans' own year ends are the same horizon (2019 年底前 →
+    2020 年底前 is no deadline change), a deadline left unwritten is the plan year's end, and two
+    deadlines each inside its own plan year compare by month and day (年底前 → 6月底前 is earlier)."""
     a, b = old.deadline or "", new.deadline or ""
+    if years[0] is not None and years[1] is not None:
+        if _own_year_end(old, years[0]) and _own_year_end(new, years[1]):
+            return 0, Reason()
+        if a and not b:
+            return "dropped", Reason(R.DEADLINE_DROPPED, a, "")
+        a, b = a or f"{years[0]}-12-31", b or f"{years[1]}-12-31"
+        if a[:4] == str(years[0]) and b[:4] == str(years[1]):  # each within its plan year: 年底前 vs 6月底前
+            when = (b[5:] < a[5:]) - (b[5:] > a[5:])
+            return when, (Reason(R.DEADLINE, a, b) if when else Reason())
     if a == b:
         return 0, Reason()
     if a and not b:
@@ -123,13 +145,15 @@ def _deadline_step(old: Target, new: Target) -> tuple[int | str, Reason]:
     return (1 if b < a else -1), Reason(R.DEADLINE, a, b)
 
 
-def classify(old: Target, new: Target, *, identified: bool = False) -> tuple[TargetChangeKind, Reason]:
+def classify(old: Target, new: Target, *, identified: bool = False,
+             years: Years = (None, None)) -> tuple[TargetChangeKind, Reason]:
     """tightened / loosened / unchanged / incomparable / mixed / changed, and why.
 
     `identified`: the caller has taken the two for one commitment (a lexicon alias, a chained
     trajectory), so another metric name is a rename; otherwise the names must be the same measure.
     The value decides first; the deadline joins it: a value raised with a deadline pushed back is
     `mixed`, the same value with an earlier deadline `tightened`, a deadline dropped `changed`.
+    `years`: the plan years of the two versions, when known (see `_deadline_step`).
     """
     if not compatible_units(old.unit, new.unit):
         return K.INCOMPARABLE, Reason(R.UNIT, old.unit, new.unit)
@@ -141,7 +165,7 @@ def classify(old: Target, new: Target, *, identified: bool = False) -> tuple[Tar
     value, why = _value_step(old, new)
     if value is None:
         return K.INCOMPARABLE, why
-    when, why_d = _deadline_step(old, new)
+    when, why_d = _deadline_step(old, new, years)
     if when == "dropped":
         return K.CHANGED, why_d
     if value == 0:
@@ -281,10 +305,10 @@ def _pair_targets(old: list[Target], new: list[Target], ctx: Contexts, *, aligne
     return pairs, [t for i, t in enumerate(old) if i not in used_o], [t for j, t in enumerate(new) if j not in used_n]
 
 
-def _changes(pairs: Pairs, *, across: bool = False) -> list[TargetChange]:
+def _changes(pairs: Pairs, years: Years, *, across: bool = False) -> list[TargetChange]:
     out = []
     for a, b, score, ev in pairs:
-        change, why = classify(a, b, identified=bool(ev.get("identity")))
+        change, why = classify(a, b, identified=bool(ev.get("identity")), years=years)
         out.append(TargetChange(a, b, change, why.across() if across else why, a.clause, b.clause, score, ev))
     return out
 
@@ -300,7 +324,7 @@ def _contexts(clauses: dict[str, Clause]) -> Contexts:
 
 
 def _within_matches(matches: list[ClauseChange], old_c: dict[str, Clause], new_c: dict[str, Clause],
-                    ctx: Contexts) -> tuple[list[TargetChange], list[Target], list[Target]]:
+                    ctx: Contexts, years: Years) -> tuple[list[TargetChange], list[Target], list[Target]]:
     """Target changes inside matched clauses, and the targets left unpaired on each side."""
     out: list[TargetChange] = []
     left_old: list[Target] = []
@@ -310,10 +334,10 @@ def _within_matches(matches: list[ClauseChange], old_c: dict[str, Clause], new_c
         nt = [t for e in m.new for t in new_c[e].targets]
         if m.old and m.new:
             pairs, lo, ln = _pair_targets(ot, nt, ctx, aligned=True, loose=False)
-            out += _changes(pairs)
+            out += _changes(pairs, years)
             # another metric for the same subject and unit: say so, never call it a loosening
             pairs2, lo, ln = _pair_targets(lo, ln, ctx, aligned=True, loose=True)
-            out += _changes(pairs2)
+            out += _changes(pairs2, years)
             left_old += lo
             left_new += ln
         elif m.old and m.status != Status.NOT_MENTIONED:
@@ -324,14 +348,15 @@ def _within_matches(matches: list[ClauseChange], old_c: dict[str, Clause], new_c
 
 
 def compare_targets(matches: list[ClauseChange], old_c: dict[str, Clause], new_c: dict[str, Clause],
-                    *, old_is_news: bool, new_is_news: bool) -> list[TargetChange]:
-    """Pair targets of matched clauses, then across the document by identity and subject."""
+                    *, old_is_news: bool, new_is_news: bool, years: Years = (None, None)) -> list[TargetChange]:
+    """Pair targets of matched clauses, then across the document by identity and subject; `years`
+    are the plan years (a deadline at a plan's own year end is its horizon, not a change)."""
     ctx = {**_contexts(old_c), **_contexts(new_c)}
-    out, left_old, left_new = _within_matches(matches, old_c, new_c, ctx)
+    out, left_old, left_new = _within_matches(matches, old_c, new_c, ctx, years)
     # across the document: the same commitment, wherever the clause went
     pairs, _lo, _ln = _pair_targets(left_old, left_new, ctx, aligned=False, loose=False)
     paired = {id(a) for a, *_ in pairs} | {id(b) for _, b, *_ in pairs}
-    out += _changes(pairs, across=True)
+    out += _changes(pairs, years, across=True)
     for t in left_old:
         if id(t) not in paired and not new_is_news:
             out.append(TargetChange(t, None, TargetChangeKind.DROPPED, Reason(), t.clause, ""))

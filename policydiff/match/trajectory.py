@@ -155,7 +155,7 @@ def _trajectory(members: list[Point]) -> Trajectory:
     subject = next((p.subject for p in reversed(pts) if p.subject), "")  # 抵押登记 2020 names none
     traj = Trajectory(subject, last.metric, pts)
     for a, b in zip(pts, pts[1:], strict=False):
-        change, why = classify(_as_target(a), _as_target(b), identified=True)
+        change, why = classify(_as_target(a), _as_target(b), identified=True, years=(a.year, b.year))
         # the JSON shape of a step: the change as its string, the reason in the model's words
         traj.changes.append({"from": a.year, "to": b.year, "change": change.value, "reason": why.text})
     return traj

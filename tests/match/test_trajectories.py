@@ -248,3 +248,47 @@ def test_target_table_in_the_index_page_is_escaped():
     assert "<b>" not in table and "&lt;b&gt;粤省事&lt;/b&gt;" in table and "用户&#x27;数" in table
     assert "▲ 收紧 tightened" in table and "title='1 → &lt;2&gt;'" in table and "target_table.csv" in table
     assert "<script" not in html
+
+
+@pytest.mark.parametrize("old, new, years, kind, reason", [
+    # each annual plan's 年底前 is its own horizon: 2019-12-31 in 2019, 2020-12-31 in 2020
+    (_t(100, "项", deadline="2019-12-31"), _t(300, "项", deadline="2020-12-31"), (2019, 2020), K.TIGHTENED,
+     Reason(R.VALUE, "100项", "300项")),
+    (_t(100, "项", deadline="2019-12-31"), _t(300, "项"), (2019, 2020), K.TIGHTENED, Reason(R.VALUE, "100项", "300项")),
+    # without the years the same pair reads as raised but later
+    (_t(100, "项", deadline="2019-12-31"), _t(300, "项", deadline="2020-12-31"), (None, None), K.MIXED,
+     Reason(R.MIXED, "100项 by 2019-12-31", "300项 by 2020-12-31")),
+    # a multi-year deadline of 2016 not carried into the 2019 plan: dropped
+    (_t(350, "个", deadline="2018-12-31"), _t(400, "个"), (2016, 2019), K.CHANGED, Reason(R.DEADLINE_DROPPED, "2018-12-31")),
+    # within each plan's year: 年底前 (or nothing written) → 6月底前 is earlier, at the same value
+    (_t(100, "项"), _t(100, "项", deadline="2020-06-30"), (2019, 2020), K.TIGHTENED,
+     Reason(R.DEADLINE, "2019-12-31", "2020-06-30")),
+    # 6月底前 in 2019, nothing in 2020: the deadline was dropped, whatever the value did
+    (_t(100, "项", deadline="2019-06-30"), _t(200, "项"), (2019, 2020), K.CHANGED,
+     Reason(R.DEADLINE_DROPPED, "2019-06-30")),
+    (_t(100, "项", deadline="2021-12-31"), _t(100, "项", deadline="2021-06-30"), (2020, 2021), K.TIGHTENED,
+     Reason(R.DEADLINE, "2021-12-31", "2021-06-30")),
+])
+def test_deadlines_against_the_plan_years(old, new, years, kind, reason):
+    assert classify(old, new, years=years) == (kind, reason)
+
+
+def test_preamble_targets_reach_trajectories():
+    """A preamble is in no clause, so compare never pairs its targets; the trajectory pairs them by
+    the lexicon (实名用户总数 → 实名注册用户数), and each plan's 2019年/2020年 is its own horizon."""
+    from policydiff.match.compare import compare
+    from policydiff.model.document import DocMeta
+    from policydiff.read.pipeline import process
+
+    def plan(year, users, machines):
+        text = (f"广东省数字政府改革建设{year}年工作要点\n{year}年，全省{users}。\n一、优化服务\n"
+                f"（一）推进政务服务一体机覆盖。部署一体机不少于{machines}台。\n")
+        return process(text, DocMeta(kind="plan", year=year))
+
+    docs = [plan(2019, "实名用户总数达1500万", 100), plan(2020, "实名注册用户数突破5000万", 200)]
+    assert {t.clause for t in docs[0].targets()} == {"preamble__p_1", "sec_1__para_1"}
+    assert not [tc for tc in compare(*docs).targets if tc.old and tc.old.clause.startswith("preamble")]
+    got = {t.metric: t for t in trajectories(docs)}
+    users = got["实名注册用户数"]
+    assert [p.value for p in users.points] == [15_000_000, 50_000_000]
+    assert users.changes == [{"from": 2019, "to": 2020, "change": "tightened", "reason": "1500万 → 5000万"}]
