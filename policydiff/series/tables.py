@@ -14,7 +14,7 @@ from typing import Any
 from policydiff.errors import PolicydiffError
 from policydiff.series.pairs import PAIRS_DIR, plan_pairs, record_matches
 from policydiff.store.archive import Archive
-from policydiff.store.files import csv_cell, writing
+from policydiff.store.files import CSV_BOM, csv_cell, writing
 
 TABLE_COLUMNS = (
     "series", "old_ref", "new_ref", "subject", "metric",
@@ -57,6 +57,7 @@ def write_tables(archive: Archive, out_dir: str | os.PathLike[str]) -> tuple[int
     used: set[str] = set()
     n = 0
     with _atomic_text(out / CSV_NAME) as csv_fh, _atomic_text(out / JSON_NAME) as json_fh:
+        csv_fh.write(CSV_BOM)  # for Excel, which reads a CSV as UTF-8 only after it
         writer = csv.writer(csv_fh, lineterminator="\n")
         writer.writerow(TABLE_COLUMNS)
         json_fh.write("[")

@@ -168,7 +168,8 @@ def test_target_tables(archive, local_out):
     expected = sum(len(r["comparison"]["targets"]) for r in records)
     assert expected > 100
     rows = json.loads((local_out / "target_changes.json").read_text(encoding="utf-8"))
-    table = list(csv.reader(io.StringIO((local_out / "target_changes.csv").read_text(encoding="utf-8"))))
+    assert (local_out / "target_changes.csv").read_bytes().startswith(b"\xef\xbb\xbfseries,")  # a BOM, for Excel
+    table = list(csv.reader(io.StringIO((local_out / "target_changes.csv").read_text(encoding="utf-8-sig"))))
     assert table[0] == list(tables.TABLE_COLUMNS)
     assert len(rows) == len(table) - 1 == expected
     assert all(list(r) == list(tables.TABLE_COLUMNS) for r in rows)
