@@ -144,6 +144,15 @@ def test_usage_errors_point_at_the_help(cli, args, where):
     assert code == 2 and err.count("\n") == 1 and where in err, err
 
 
+def test_shell_completion_works(tmp_path):
+    env = subprocess_env() | {"_POLICYDIFF_COMPLETE": "bash_source"}
+    script = subprocess.run([sys.executable, "-m", "policydiff"], env=env, capture_output=True, text=True, cwd=tmp_path)
+    assert script.returncode == 0 and "_policydiff_completion()" in script.stdout
+    env |= {"_POLICYDIFF_COMPLETE": "bash_complete", "COMP_WORDS": "policydiff archive list --arc", "COMP_CWORD": "3"}
+    done = subprocess.run([sys.executable, "-m", "policydiff"], env=env, capture_output=True, text=True, cwd=tmp_path)
+    assert done.stdout.split() == ["plain,--archive"]
+
+
 def test_completion_is_documented():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert "_POLICYDIFF_COMPLETE=bash_source policydiff" in readme
