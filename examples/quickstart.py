@@ -1,9 +1,10 @@
 # %% [markdown]
 # # policydiff from Python: compare two archived plans
 #
-# A notebook in percent format (Jupyter, VS Code and `jupytext` open it as cells); `python
-# examples/quickstart.py` runs it top to bottom. It uses the archive bundled with the repository
-# (`docs_archive/`) unless `POLICYDIFF_ARCHIVE` names another. Needs `pip install 'policydiff[pandas]'`.
+# `examples/quickstart.ipynb` for Jupyter, `examples/quickstart.py` (the same cells in percent format,
+# for VS Code, jupytext or `python examples/quickstart.py`). It uses the archive bundled with the
+# repository (`docs_archive/`) unless `POLICYDIFF_ARCHIVE` names another. Needs
+# `pip install 'policydiff[pandas]'`.
 
 # %%
 import os

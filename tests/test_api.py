@@ -4,6 +4,7 @@ on the bundled archive and on the seeds, and the example notebook."""
 from __future__ import annotations
 
 import html
+import json
 import re
 import shutil
 import subprocess
@@ -205,3 +206,73 @@ def test_readme_example_is_the_notebook():
     assert "examples/quickstart.py" in section
     for line in ("cmp = policydiff.compare(old, new)", "clauses = cmp.to_frame()", "tchanges = cmp.targets_frame()"):
         assert line in section and line in Path(REPO / "examples" / "quickstart.py").read_text(encoding="utf-8")
+
+
+EXAMPLES = REPO / "examples"
+
+
+def percent_cells(src: str) -> list[tuple[str, str]]:
+    """(cell type, source) of a percent-format script: `# %%` code cells, `# %% [markdown]` text."""
+    cells = []
+    for chunk in re.split(r"^# %%", src, flags=re.M)[1:]:
+        header, _, body = chunk.partition("\n")
+        if header.strip() == "[markdown]":
+            lines = [ln[2:] if ln.startswith("# ") else ln.lstrip("#") for ln in body.strip("\n").splitlines()]
+            cells.append(("markdown", "\n".join(lines)))
+        else:
+            cells.append(("code", body.strip("\n")))
+    return cells
+
+
+def notebook_of(cells: list[tuple[str, str]]) -> dict:
+    def source(text: str) -> list[str]:
+        lines = text.split("\n")
+        return [ln + "\n" for ln in lines[:-1]] + [lines[-1]]
+
+    out = []
+    for i, (kind, text) in enumerate(cells):
+        cell = {"cell_type": kind, "id": f"cell-{i}", "metadata": {}, "source": source(text)}
+        if kind == "code":
+            cell |= {"execution_count": None, "outputs": []}
+        out.append(cell)
+    return {"cells": out, "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python",
+                                                      "name": "python3"},
+                                       "language_info": {"name": "python"},
+                                       "jupytext": {"formats": "ipynb,py:percent"}},
+            "nbformat": 4, "nbformat_minor": 5}
+
+
+def test_the_notebook_is_the_script():
+    """examples/quickstart.ipynb holds exactly the cells of quickstart.py (regenerate: PYTHONPATH=. python tests/test_api.py)."""
+    cells = percent_cells((EXAMPLES / "quickstart.py").read_text(encoding="utf-8"))
+    nb = json.loads((EXAMPLES / "quickstart.ipynb").read_text(encoding="utf-8"))
+    assert [(c["cell_type"], "".join(c["source"])) for c in nb["cells"]] == cells
+    assert all(not c.get("outputs") for c in nb["cells"])
+
+
+def test_the_notebook_runs_cell_by_cell():
+    """The notebook's code cells, run in order in one interpreter from examples/ (as Jupyter would,
+    without __file__), the last cell's value displayed as Jupyter displays it: its _repr_html_."""
+    nb = json.loads((EXAMPLES / "quickstart.ipynb").read_text(encoding="utf-8"))
+    code = [("".join(c["source"])) for c in nb["cells"] if c["cell_type"] == "code"]
+    driver = ("import ast, sys\ncells = " + repr(code) + "\nns = {'__name__': '__main__'}\n"
+              "for src in cells:\n"
+              "    tree = ast.parse(src)\n"
+              "    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None\n"
+              "    exec(compile(tree, '<cell>', 'exec'), ns)\n"
+              "    if last is not None:\n"
+              "        value = eval(compile(ast.Expression(last.value), '<cell>', 'eval'), ns)\n"
+              "        if hasattr(value, '_repr_html_'):\n"
+              "            print('HTML', len(value._repr_html_()), value._repr_html_()[:40])\n")
+    result = subprocess.run([sys.executable, "-c", driver], capture_output=True, text=True, env=subprocess_env(),
+                            cwd=EXAMPLES, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "{'modified': 13, 'moved': 10, 'added': 32, 'dropped': 9}" in result.stdout
+    assert re.search(r"^HTML \d{5,} <div class=\"policydiff-comparison\">", result.stdout, re.M), result.stdout[-500:]
+
+
+if __name__ == "__main__":
+    target = EXAMPLES / "quickstart.ipynb"
+    notebook = notebook_of(percent_cells((EXAMPLES / "quickstart.py").read_text(encoding="utf-8")))
+    target.write_text(json.dumps(notebook, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {target}")
