@@ -117,7 +117,8 @@ def _target_table(ctx: click.Context, series: str, fmt: str) -> None:
 @click.argument("old")
 @click.argument("new")
 @click.option("--format", "fmt", type=click.Choice(registry.names()), default=None,
-              help="Default: summary on a terminal, json when piped or written with -o.")
+              help="Default: summary on a terminal, json when piped; with -o the format of the file's "
+                   "suffix (.html, .md, .json, .docx, .xlsx), else json.")
 @click.option("-o", "--output", "out", type=click.Path(dir_okay=False), help="Write here instead of stdout.")
 @click.pass_context
 def compare(ctx: click.Context, old: str, new: str, fmt: str | None, out: str | None) -> None:
@@ -126,7 +127,8 @@ def compare(ctx: click.Context, old: str, new: str, fmt: str | None, out: str | 
     from policydiff.match.compare import compare as run
     from policydiff.store import loader
 
-    fmt = choose_format(fmt, out, terminal="summary", piped="json")
+    by_suffix = {f.suffix: f.name for f in reversed(registry.FORMATS.values())}  # .md: md, not summary
+    fmt = choose_format(fmt, out, terminal="summary", piped="json", suffixes=by_suffix)
     cmp = run(loader.load(_archive_dir(ctx), old), loader.load(_archive_dir(ctx), new))
     _emit(registry.render(fmt, cmp), out)
 

@@ -1,6 +1,7 @@
 """Output chosen for the reader: a person at a terminal, or a pipe, file or program.
 
-- `compare` prints the readable summary to a terminal and JSON to a pipe or file; `--format` wins;
+- `compare` prints the readable summary to a terminal and JSON to a pipe; `-o FILE` writes the format
+  its suffix names (.html, .md, .json, .docx …), else JSON; `--format` always wins;
 - progress bars go to stderr, only when stderr is a terminal and `--quiet` was not given;
 - CSV written into a file (`> t.csv`) starts with a UTF-8 byte-order mark, so Excel reads the
   Chinese as UTF-8; CSV to a pipe or terminal has none.
@@ -45,11 +46,16 @@ def echo_csv(text: str) -> None:
     click.echo((BOM if stdout_is_new_file() else "") + text, nl=False)
 
 
-def choose_format(fmt: str | None, out: str | None, *, terminal: str, piped: str) -> str:
-    """The format asked for; else `terminal` when stdout is a terminal and no -o is given, else `piped`."""
+def choose_format(fmt: str | None, out: str | None, *, terminal: str, piped: str,
+                  suffixes: dict[str, str] | None = None) -> str:
+    """The format asked for; else the one the -o file's suffix names (`suffixes`: "html" → "html");
+    else `terminal` when stdout is a terminal and no -o is given, else `piped`."""
     if fmt:
         return fmt
-    return terminal if out is None and stdout_is_terminal() else piped
+    if out is not None:
+        suffix = os.path.splitext(out)[1].lower().lstrip(".")
+        return (suffixes or {}).get(suffix, piped)
+    return terminal if stdout_is_terminal() else piped
 
 
 def progress_wanted(ctx: click.Context | None = None) -> bool:

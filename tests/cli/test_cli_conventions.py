@@ -259,9 +259,20 @@ def test_compare_summary_on_a_terminal_json_in_a_pipe(arch, tmp_path):
     assert code == 0 and json.loads(out)["new"]["ref"] == f"{SERIES}@2021#1"
     code, out, err = _run(*args, "--format", "summary", cwd=tmp_path)
     assert code == 0 and out.startswith("# 变化摘要")
-    # -o FILE: JSON unless asked otherwise, even from a terminal
+    # -o FILE: the format its suffix names, else JSON, even from a terminal
     code, out, err = _run(*args, "-o", tmp_path / "c.json", cwd=tmp_path, stdout_tty=True)
     assert code == 0 and out == "" and json.loads((tmp_path / "c.json").read_text(encoding="utf-8"))["matches"]
+
+
+def test_compare_output_file_suffix_names_the_format(cli, arch, tmp_path):
+    args = ["--archive", arch, "compare", f"{SERIES}@2019", f"{SERIES}@2021"]
+    for name, starts in (("r.html", "<!DOCTYPE html>"), ("r.MD", "# "), ("r.txt", "{"), ("r", "{")):
+        code, out, err = cli(*args, "-o", tmp_path / name)
+        assert code == 0 and out == "", err
+        assert (tmp_path / name).read_text(encoding="utf-8").startswith(starts), name
+    assert not (tmp_path / "r.MD").read_text(encoding="utf-8").startswith("# 变化摘要")  # md, not the summary
+    code, out, err = cli(*args, "-o", tmp_path / "s.html", "--format", "summary")
+    assert (tmp_path / "s.html").read_text(encoding="utf-8").startswith("# 变化摘要")  # --format wins
 
 
 def test_compare_default_in_process_is_json(cli, arch):
