@@ -50,16 +50,19 @@ def _sentence(doc: Document, t: Target) -> str:
     return sentence_of(doc.text, t)
 
 
-def _collect(docs: list[Document], query: list[str] | None) -> dict[Key, tuple[Target, Point]]:
-    """Every target of every version (preamble ones too), or those matching all keywords."""
+def _collect(docs: list[Document], query: list[str] | None,
+             ) -> tuple[dict[Key, tuple[Target, Point]], set[Key]]:
+    """Every target of every version (preamble ones too), and those matching all keywords."""
     points: dict[Key, tuple[Target, Point]] = {}
+    hits: set[Key] = set()
     for k, doc in enumerate(docs):
         headings = {c.eid: c.heading for c in doc.clauses()}
         for t in doc.targets():
-            if query and not all(q in context(doc, t, headings.get(t.clause, "")) for q in query):
-                continue
-            points[_key(k, t)] = (t, _point(doc, k, t))
-    return points
+            key = _key(k, t)
+            points[key] = (t, _point(doc, k, t))
+            if not query or all(q in context(doc, t, headings.get(t.clause, "")) for q in query):
+                hits.add(key)
+    return points, hits
 
 
 class _Linker:
@@ -163,18 +166,21 @@ def _trajectory(members: list[Point]) -> Trajectory:
 
 def trajectories(docs: list[Document], comparisons: list[Comparison] | None = None,
                  query: list[str] | None = None, cache: dict | None = None) -> list[Trajectory]:
-    """Every trajectory through `docs` (in version order), optionally only the points that match
-    all keywords of `query`."""
+    """Every trajectory through `docs` (in version order); with `query`, the trajectories with a
+    point that matches all keywords, whole (`track 一件事` finds 2020's 高频服务 too, named only in
+    the sentence before)."""
     if comparisons is None:
         comparisons = [compare(docs[k], docs[k + 1]) for k in range(len(docs) - 1)]
-    linker = _Linker(_collect(docs, query))
+    points, hits = _collect(docs, query)
+    linker = _Linker(points)
     _link_repeats(linker)
     _link_compared(linker, docs, comparisons, cache)
     _link_lexicon(linker, docs)
     groups: dict = {}
     for p in linker.points:
-        groups.setdefault(linker.chains.root(p), []).append(linker.points[p][1])
-    out = [_trajectory(members) for members in groups.values()]
+        groups.setdefault(linker.chains.root(p), []).append(p)
+    out = [_trajectory([points[p][1] for p in members]) for members in groups.values()
+           if any(p in hits for p in members)]
     out.sort(key=lambda t: (-len(t.points), t.points[0].version, t.subject, t.metric))
     return out
 

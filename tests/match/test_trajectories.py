@@ -292,3 +292,13 @@ def test_preamble_targets_reach_trajectories():
     users = got["实名注册用户数"]
     assert [p.value for p in users.points] == [15_000_000, 50_000_000]
     assert users.changes == [{"from": 2019, "to": 2020, "change": "tightened", "reason": "1500万 → 5000万"}]
+
+
+@pytest.mark.parametrize("query, years", [(["一件事"], [2020, 2021]), (["日访问量"], [2019, 2020]),
+                                          (["粤商通", "注册用户"], [2020, 2021]), (["抵押登记"], [2019, 2020])])
+def test_a_query_gives_whole_trajectories(query, years):
+    """`track` keeps a trajectory when one of its points matches, and gives all its points: 2020's
+    高频服务 names “一件事” only in the clause before, 2020's 日均访问次数 never says 日访问量."""
+    got = trajectories([seed_doc(k) for k in SERIES], query=query)
+    assert [[p.year for p in t.points] for t in got] == [years]
+    assert [c["change"] for c in got[0].changes] == ["tightened"]
