@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from policydiff.model.document import Document
-from policydiff.store import derived
+from policydiff.store import corrections, derived
 from policydiff.store.archive import Archive
 from policydiff.store.catalog import Version
 
@@ -17,9 +17,12 @@ def load_version(archive: Archive, version: Version, *, script_config: str = "t2
     """The document of a version: its stored XML if made by this normalizer, else built now."""
     data = archive.stored_xml(version) if version.archived and script_config == "t2s" else None
     if data is None:
-        return build(archive, version, script_config=script_config)
-    doc = derived.parse(data)
-    doc.meta.ref = version.ref
+        doc = build(archive, version, script_config=script_config)
+    else:
+        doc = derived.parse(data)
+        doc.meta.ref = version.ref
+    if version.archived:  # the researcher's corrections travel with the document into every comparison
+        doc.corrections = corrections.in_force(archive.root)
     return doc
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from policydiff.errors import PolicydiffError
-from policydiff.store import derived
+from policydiff.store import corrections, derived
 from policydiff.store.catalog import (
     CATALOG,
     FIELDS,
@@ -50,6 +50,8 @@ def check(archive: Archive) -> VerifyReport:
     """Full verification report: problems (unhealthy) and notes (harmless leftovers)."""
     archive.require_root()
     report = VerifyReport()
+    for message in corrections.check(archive.root):  # the hand corrections every comparison replays
+        report.problems.append(Problem(corrections.LOG, message))
     for tmp in temp_files(archive.root):
         report.notes.append(Problem(archive.rel(tmp), "leftover temp file from an interrupted add (safe to delete)"))
     objects = object_files(archive.root)
