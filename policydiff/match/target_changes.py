@@ -199,13 +199,24 @@ def _head(a: str, b: str) -> str:
     return na[len(na) - n:] if n >= 2 else ""
 
 
+#: the shorter name of a contained pair must say this much on its own (数据集 does not)
+CONTAINED_MIN = 4
+
+
+def _contained(a: str, b: str) -> bool:
+    na, nb = metric_norm(a), metric_norm(b)
+    short, long_ = sorted((na, nb), key=len)
+    return len(short) >= CONTAINED_MIN and short in long_
+
+
 def identity_evidence(a: Target, b: Target, *, aligned: bool, context_a: str = "",
                       context_b: str = "") -> tuple[float, dict] | None:
     """How strongly two targets are one commitment, and the evidence; None when they cannot be
     (two named programmes, units that do not go together, two different lexicon measures).
 
-    `evidence["identity"]` is true for a lexicon alias (`metric_aliases`) or the same measure name;
-    the rest adds to the score: the clauses aligned (+1), the same subject (+1), a shared head noun
+    `evidence["identity"]` is true for a lexicon alias (`metric_aliases`), the same measure name, or
+    in aligned clauses and for the same named subject one name inside the other (at least
+    `CONTAINED_MIN` characters: 政府数据集 / 数据集 stays two scopes); the rest adds to the score: the clauses aligned (+1), the same subject (+1), a shared head noun
     (+0.5), the same unit (+0.5). A pair without identity is at most "another metric" (incomparable).
     """
     if not compatible_subjects(a.subject, b.subject) or not compatible_units(a.unit, b.unit):
@@ -219,6 +230,8 @@ def identity_evidence(a: Target, b: Target, *, aligned: bool, context_a: str = "
         score, ev["alias"] = 3.0, ia
     elif same_measure(a.metric, b.metric):
         score, ev["metric"] = 2.0, "same"
+    elif aligned and a.subject and a.subject == b.subject and _contained(a.metric, b.metric):
+        score, ev["metric"] = 1.5, "contained"  # 网上可办率 / 政务服务事项网上可办率 of 省级, in one task
     else:
         score, ev["metric"] = 0.0, "different"
     ev["identity"] = score > 0

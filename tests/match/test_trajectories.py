@@ -148,6 +148,13 @@ def test_identity_evidence_has_a_score_and_vetoes():
     assert identity_evidence(_t(1, metric="日访问量"), _t(1, metric="实名注册用户"), aligned=True) is None
     _s, ev = identity_evidence(_t(1, metric="日访问量"), _t(1, metric="日均活跃用户"), aligned=True)
     assert ev["identity"] is False
+    # one name inside the other: one measure only in one task, for one named subject, and long enough
+    rate, rate_long = _t(90, "%", subject="省级", metric="网上可办率"), _t(95, "%", subject="省级", metric="政务服务事项网上可办率")
+    assert identity_evidence(rate, rate_long, aligned=True)[1]["metric"] == "contained"
+    assert identity_evidence(rate, rate_long, aligned=True)[1]["identity"]
+    assert not identity_evidence(rate, rate_long, aligned=False)[1]["identity"]
+    sets, gov_sets = _t(100, "个", subject="开放广东", metric="数据集"), _t(350, "个", subject="开放广东", metric="政府数据集")
+    assert not identity_evidence(gov_sets, sets, aligned=True)[1]["identity"]  # 数据集: too short to say
 
 
 # --------------------------------------------------------------------------- classification
