@@ -444,6 +444,7 @@ def _aliases() -> tuple[tuple[str, str, str, frozenset[str], str], ...]:
     return tuple(rows)
 
 
+@lru_cache(maxsize=65536)
 def identity(metric: str, subject: str = "", unit: str = "", context: str = "") -> str:
     """The lexicon identity of a metric (`metric_aliases`), '' when it has none. `context` is the
     target's sentence (a row may ask for a word in it: 高频服务 under “办成一件事”主题集成服务)."""
