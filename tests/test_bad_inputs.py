@@ -13,6 +13,7 @@ import ctypes
 import hashlib
 import json
 import os
+import shutil
 import sqlite3
 import stat
 import subprocess
@@ -534,6 +535,45 @@ def test_report_never_replaces_a_folder_that_is_not_a_report(arch, tmp_path):
     assert_ok(run_cli(arch, "report", SERIES, "-o", tmp_path / "rep"))
     assert "2019-2020.html" in os.listdir(tmp_path / "rep")
     assert_unchanged(arch, before)
+
+
+def test_report_never_replaces_a_folder_with_a_foreign_manifest(arch, tmp_path):
+    """Issue 17 item 1: a MANIFEST.json alone does not make a folder a report: only one that lists
+    exactly the (regular) files there, in policydiff's own format, is replaced."""
+    real = tmp_path / "real"
+    assert_ok(run_cli(arch, "report", SERIES, "-o", real))
+    listed = json.loads((real / "MANIFEST.json").read_text(encoding="utf-8"))["files"]
+    cases = {
+        "empty object": ({}, {"src/main.c": "int main;"}),
+        "not an object": ([], {"a.txt": "x"}),
+        "lists too little": ({"series": "s", "files": ["a.txt"], "complete": True}, {"a.txt": "x", "b.txt": "y"}),
+        "lists too much": ({"series": "s", "files": ["a.txt", "b.txt"], "complete": True}, {"a.txt": "x"}),
+        "not complete": ({"series": "s", "files": ["a.txt"], "complete": False}, {"a.txt": "x"}),
+        "extra key": ({"series": "s", "files": ["a.txt"], "complete": True, "x": 1}, {"a.txt": "x"}),
+        "a path": ({"series": "s", "files": ["../a.txt"], "complete": True}, {"a.txt": "x"}),
+        "a subfolder": ({"series": "s", "files": ["src"], "complete": True}, {"src/a.txt": "x"}),
+        "a real report plus a file": (None, {"notes.txt": "precious"}),
+    }
+    for label, (manifest, files) in cases.items():
+        mine = tmp_path / "mine"
+        if manifest is None:
+            shutil.copytree(real, mine)
+        else:
+            mine.mkdir()
+            (mine / "MANIFEST.json").write_text(json.dumps(manifest), encoding="utf-8")
+        for name, text in files.items():
+            (mine / name).parent.mkdir(parents=True, exist_ok=True)
+            (mine / name).write_text(text, encoding="utf-8")
+        before = sorted(str(p.relative_to(mine)) for p in mine.rglob("*"))
+        r = run_cli(arch, "report", SERIES, "-o", mine)
+        assert_error(r, "not a policydiff report", code=1)
+        assert sorted(str(p.relative_to(mine)) for p in mine.rglob("*")) == before, label
+        shutil.rmtree(mine)
+    # a real report is still replaced, and so is an empty folder
+    assert_ok(run_cli(arch, "report", SERIES, "-o", real))
+    assert sorted(json.loads((real / "MANIFEST.json").read_text(encoding="utf-8"))["files"]) == sorted(listed)
+    (tmp_path / "empty").mkdir()
+    assert_ok(run_cli(arch, "report", SERIES, "-o", tmp_path / "empty"))
 
 
 def test_outputs_never_go_into_the_archive_or_over_special_files(arch, tmp_path):

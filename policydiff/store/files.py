@@ -288,9 +288,31 @@ def check_destination(dest: Path) -> None:
         has_files = any(dest.iterdir())
     except OSError as exc:
         raise PolicydiffError(f"cannot write report to {dest}: {exc.strerror or exc}") from None
-    if has_files and not (dest / MANIFEST).is_file():
+    if has_files and not is_report_folder(dest):
         raise PolicydiffError(f"report destination {dest} is a folder that is not a policydiff report "
-                              f"(no {MANIFEST}): refusing to replace it; choose a new or empty folder")
+                              f"(no {MANIFEST} listing exactly its files): refusing to replace it; "
+                              "choose a new or empty folder")
+
+
+def is_report_folder(folder: Path) -> bool:
+    """Whether `folder` holds exactly what a policydiff report manifest lists: MANIFEST.json (an
+    object with a "series" string, "complete": true and a "files" list of plain names) and those
+    files, all regular files. Any other file, folder or link in it means it is not ours to replace."""
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        entries = {p.name: p for p in folder.iterdir()}
+    except (OSError, ValueError):
+        return False
+    if not isinstance(manifest, dict) or set(manifest) != {"series", "files", "complete"}:
+        return False
+    files = manifest["files"]
+    if manifest["complete"] is not True or not isinstance(manifest["series"], str) or not isinstance(files, list):
+        return False
+    if not all(isinstance(f, str) and f and "/" not in f and f not in (".", "..", MANIFEST) for f in files):
+        return False
+    if set(entries) != {*files, MANIFEST} or len(set(files)) != len(files):
+        return False
+    return all(p.is_file() and not p.is_symlink() for p in entries.values())
 
 
 def _swap_into_place(tmp: Path, dest: Path) -> None:
