@@ -133,6 +133,9 @@ def test_report_folder_is_complete(archive, tmp_path):
     table = (out / "target_table.csv").read_text(encoding="utf-8-sig").splitlines()
     assert table[0] == "subject,metric,2016,2016→2019,2019,2019→2020,2020,2020→2021,2021"
     assert "粤商通,市场主体注册用户,,,,,>200万,tightened,>800万" in table
+    rows = {(r["subject"], r["metric"]): r for r in summary["target_table"]["rows"]}
+    assert rows[("粤省事", "实名注册用户")]["cells"] == {"2016": None, "2019": "≥1500万", "2020": ">5000万",
+                                                      "2021": ">1.1亿"}
     # a second run replaces the folder whole
     code, _, err = run("report", "gd-digital-gov", "-o", str(out), archive=archive)
     assert code == 0 and is_complete(out)
