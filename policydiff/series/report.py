@@ -4,10 +4,8 @@ target trajectories chained. Renderers turn it into files; `store.files.write_fo
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 
 from policydiff.errors import PolicydiffError
-from policydiff.model.changes import Comparison
 from policydiff.model.document import Document
 from policydiff.model.series import SeriesLineage, SeriesReport, Trajectory
 
@@ -51,59 +49,7 @@ def compute(archive_dir: str, series: str, progress: Callable[[str], None] = lam
     lin = lineage.build(series, docs, cache=cache)
     progress("trajectories")
     trajs = trajectory.trajectories(docs, lin.comparisons, cache=cache)
-    news = {lb.label: news_labels(d) for lb, d in zip(lin.versions, docs, strict=True) if d.meta.kind == "news"}
-    for label, names in news.items():
-        lin.numbers[label] = {**lin.numbers.get(label, {}), **names}
-    clauses = {(lb.label, c.eid): c for lb, d in zip(lin.versions, docs, strict=True) for c in d.clauses()}
-    for m in lin.mentions:
-        n_label, n_eid = m["news"].split(":", 1)
-        p_label, p_eid = m["plan"].split(":", 1)
-        plan = clauses.get((p_label, p_eid))
-        m["news_label"] = news.get(n_label, {}).get(n_eid, n_eid)
-        m["plan_num"] = lin.numbers.get(p_label, {}).get(p_eid, "")
-        m["plan_heading"] = (plan.heading or plan.text[:30]) if plan else ""
-    lin.comparisons = [_against_news(cmp, news.get(lin.versions[k].label, {}), news.get(lin.versions[k + 1].label, {}))
-                       for k, cmp in enumerate(lin.comparisons)]
     return SeriesReport(series, lin, trajs)
-
-
-def news_labels(doc: Document) -> dict[str, str]:
-    """eId → 「用大数据抗疫」第2段 for each paragraph of a news summary: the heading of its section
-    (clipped) and its place there (第1段 alone for a paragraph before any heading)."""
-    out: dict[str, str] = {}
-    clauses = doc.clauses()
-    heads = {c.eid: c.heading.strip().rstrip("。；;，,") for c in clauses if not c.is_leaf or c.heading}
-    count: dict[str, int] = {}
-    for c in clauses:
-        if not c.is_leaf or c.num:
-            continue
-        count[c.parent] = count.get(c.parent, 0) + 1
-        head = heads.get(c.parent, "")
-        head = head if len(head) <= 16 else head[:15] + "…"
-        out[c.eid] = (f"「{head}」" if head else "") + f"第{count[c.parent]}段"
-    return out
-
-
-def _against_news(cmp: Comparison, old_names: dict[str, str], new_names: dict[str, str]) -> Comparison:
-    """A comparison with a news summary on one side, as the report shows it: news paragraphs named
-    by `news_labels`, and no responsibility changes (news states no lead or support departments,
-    so every department would read as removed or added)."""
-    if not (old_names or new_names):
-        return cmp
-    matches = [replace(m, departments={}, old_nums=[old_names.get(e, n) for e, n in _nums(m.old, m.old_nums)],
-                       new_nums=[new_names.get(e, n) for e, n in _nums(m.new, m.new_nums)])
-               for m in cmp.matches]
-    summary = dict(cmp.summary or {})
-    summary["responsibilities"] = []
-    for key, names in (("new_tasks", new_names), ("dropped_tasks", old_names)):
-        if summary.get(key):
-            summary[key] = [{**t, "num": t.get("num") or names.get(str(t.get("clause", "")), "")}
-                            for t in summary[key]]
-    return replace(cmp, matches=matches, summary=summary)
-
-
-def _nums(eids: list[str], nums: list[str]) -> list[tuple[str, str]]:
-    return list(zip(eids, nums if len(nums) == len(eids) else [""] * len(eids), strict=True))
 
 
 def summary_json(report: SeriesReport) -> dict:
@@ -116,9 +62,6 @@ def summary_json(report: SeriesReport) -> dict:
         "versions": [v.__dict__ for v in lin.versions],
         "pairs": [{"old": labels[k], "new": labels[k + 1], "summary": cmp.summary}
                   for k, cmp in enumerate(lin.comparisons)],
-        "plan_pairs": [{"old": labels[k], "new": labels[j], "summary": cmp.summary}
-                       for k, j, cmp in lin.plan_comparisons],
-        "news_mentions": lin.mentions,
         "trajectories": [t.to_dict() for t in report.trajectories],
         "lineages": [ln.to_dict() for ln in lin.lineages],
         "target_table": from_report(report).to_dict(),
