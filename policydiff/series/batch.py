@@ -24,7 +24,7 @@ from pathlib import Path
 
 from policydiff.errors import PolicydiffError, UsageProblem
 from policydiff.series.engines import check_engine_options, open_engine, run_pairs
-from policydiff.series.pairs import PairJob, is_complete, load_xml, plan_pairs, write_pair
+from policydiff.series.pairs import PairJob, is_complete, load_xml, pair_path, plan_pairs, write_pair
 from policydiff.series.tables import write_tables
 from policydiff.store.archive import Archive
 from policydiff.store.catalog import Version, check_series, check_year
@@ -174,7 +174,7 @@ def run_batch(
         raise UsageProblem(f"output path is not a directory: {out}")
     jobs = plan_pairs(archive, series)
     report = CompareReport(out_dir=out, series=len({job.series for job in jobs}), pairs=len(jobs))
-    todo = [job for job in jobs if not is_complete(out / job.rel_path, job)]
+    todo = [job for job in jobs if not is_complete(pair_path(out, job), job)]
     report.up_to_date = len(jobs) - len(todo)
     if on_start is not None:
         on_start(len(todo))
@@ -183,7 +183,7 @@ def run_batch(
         if payload is None:
             report.failed.append((job, error))
         else:
-            write_pair(out / job.rel_path, payload)
+            write_pair(pair_path(out, job), payload)
             report.computed += 1
         if on_progress is not None:
             on_progress(1)

@@ -10,6 +10,7 @@ archive, no shared file system. `run_chunk` is what the engines (engines.py) run
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from typing import Any
 from policydiff import __version__
 from policydiff.errors import PolicydiffError
 from policydiff.store.archive import Archive
-from policydiff.store.catalog import Version
+from policydiff.store.catalog import Version, check_series
 from policydiff.store.files import replace_file
 
 #: version of the pair record layout; a change makes reruns recompute every pair
@@ -49,6 +50,19 @@ class PairJob:
 
 def _label(v: Version) -> str:
     return f"{v.year}-{v.version}"
+
+
+def pair_path(out: Path, job: PairJob) -> Path:
+    """Where the pair file of `job` goes: always inside `out`. The series and numbers come from the
+    archive, which may be foreign or edited: a series such as ../../x is refused, never followed."""
+    try:
+        check_series(job.series)
+    except PolicydiffError:
+        raise PolicydiffError(f"refusing series {job.series[:40]!r} from the archive: not a valid series name") from None
+    path = out / job.rel_path
+    if not Path(os.path.abspath(path)).is_relative_to(os.path.abspath(out)) or ".." in Path(job.rel_path).parts:
+        raise PolicydiffError(f"refusing to write {job.rel_path!r}: outside {out}")
+    return path
 
 
 def plan_pairs(archive: Archive, series: Sequence[str] | None = None) -> list[PairJob]:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from policydiff.errors import PolicydiffError
-from policydiff.series.pairs import PAIRS_DIR, plan_pairs, record_matches
+from policydiff.series.pairs import PAIRS_DIR, pair_path, plan_pairs, record_matches
 from policydiff.store.archive import Archive
 from policydiff.store.files import CSV_BOM, csv_cell, writing
 
@@ -63,7 +63,7 @@ def write_tables(archive: Archive, out_dir: str | os.PathLike[str]) -> tuple[int
         json_fh.write("[")
         for job in plan_pairs(archive):
             try:
-                rec = json.loads((out / job.rel_path).read_bytes())
+                rec = json.loads(pair_path(out, job).read_bytes())
             except (OSError, ValueError):
                 continue
             if not record_matches(rec, job):

@@ -35,6 +35,7 @@ from policydiff.store.catalog import (
     KINDS,
     LAYOUT,
     MIN_PREFIX,
+    SERIES_RE,
     TMP_PREFIX,
     AddResult,
     PreparedAdd,
@@ -303,11 +304,16 @@ class Archive:
         if conn is None:
             return []
         try:
-            return fetch(conn, where, params)
+            rows = fetch(conn, where, params)
         except sqlite3.DatabaseError as exc:
             raise PolicydiffError(f"catalog unreadable ({exc}): run `policydiff archive verify --rebuild`") from None
         finally:
             conn.close()
+        for row in rows:  # names from an archive are input: a series becomes a folder name in batch outputs
+            if not isinstance(row.series, str) or not SERIES_RE.fullmatch(row.series):
+                raise PolicydiffError(f"catalog row {str(row.id)[:12]!r} names an invalid series {str(row.series)[:40]!r}: "
+                                      "the catalog was edited; run `policydiff archive verify`")
+        return rows
 
     # ------------------------------------------------------------- resolving
     def _known_series_hint(self) -> str:

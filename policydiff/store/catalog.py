@@ -169,7 +169,11 @@ def check_year(year: int) -> int:
 
 def valid_row(v: Version) -> bool:
     """Whether a catalog row names a series, year and kind an add would accept."""
-    return bool(SERIES_RE.fullmatch(v.series)) and YEAR_MIN <= (v.year or 0) <= YEAR_MAX and v.kind in KINDS
+    return (
+        isinstance(v.series, str) and bool(SERIES_RE.fullmatch(v.series))
+        and isinstance(v.year, int) and not isinstance(v.year, bool) and YEAR_MIN <= v.year <= YEAR_MAX
+        and v.kind in KINDS
+    )
 
 
 # -------------------------------------------------------------------- SQLite

@@ -248,10 +248,14 @@ def _candidates(archive: Archive, old_rows: dict[str, Version], report: RebuildR
         sidecar = load_sidecar(path)
         if sidecar is None:
             report.skipped.append(Problem(archive.rel(path), "unreadable sidecar"))
+        elif not valid_row(sidecar):  # names from an archive are input (a series ../../x is a path)
+            report.skipped.append(Problem(archive.rel(path), "sidecar names an invalid series, year or kind"))
         else:
             candidates[vid] = sidecar
     for vid, row in old_rows.items():
-        if vid not in candidates:
+        if vid not in candidates and not valid_row(row):
+            report.skipped.append(Problem(f"{CATALOG} row {vid[:12]}", "invalid series, year or kind"))
+        elif vid not in candidates:
             candidates[vid] = row  # sidecar lost but the catalog row survived: keep it, rewrite the sidecar
     return candidates
 

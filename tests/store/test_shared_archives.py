@@ -1,0 +1,81 @@
+"""Archive-sharing threats (issue 17): an archive that came from someone else (git, a copied folder)
+is input, not trusted. Edited catalog rows and sidecars, hostile series names, symlinks in a tree
+given to `batch add`: each is refused or reported, never followed out of the folders it names."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from hostile import assert_error, assert_ok, copy_archive, run_cli
+
+SERIES = "gd-digital-gov"
+V2021 = "1e6ecb035b5946900a4bd493c638d1f8c3b0ef7aedf86f0c2bb4a155270af25c"
+
+
+@pytest.fixture
+def arch(tmp_path: Path) -> Path:
+    return copy_archive(tmp_path / "work" / "archive")
+
+
+def _tree(root: Path) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*"))
+
+
+def _set_row_series(arch: Path, series: str) -> None:
+    conn = sqlite3.connect(arch / "catalog.sqlite")
+    conn.execute("UPDATE versions SET series = ? WHERE id = ?", (series, V2021))
+    conn.commit()
+    conn.close()
+
+
+def _set_sidecar_series(arch: Path, series: str) -> None:
+    path = arch / "versions" / f"{V2021}.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["series"] = series
+    path.chmod(0o644)
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("series", ["../../escaped", "/tmp/abs", "a/../../b", "..", "a\nb"])
+def test_batch_compare_refuses_a_catalog_series_that_is_a_path(arch, tmp_path, series):
+    _set_row_series(arch, series)
+    _set_sidecar_series(arch, series)
+    out = tmp_path / "work" / "out"
+    outside = _tree(tmp_path)
+    r = run_cli(arch, "batch", "compare", "-o", out)
+    assert_error(r, "invalid series", code=1)
+    assert _tree(tmp_path) == outside  # nothing written anywhere, least of all outside -o
+    r = run_cli(arch, "archive", "verify")
+    assert_error(r, "problem", code=1)
+    assert "invalid series" in r.out
+
+
+def test_rebuild_refuses_a_sidecar_series_that_is_a_path(arch, tmp_path):
+    _set_sidecar_series(arch, "../../escaped")
+    conn = sqlite3.connect(arch / "catalog.sqlite")
+    conn.execute("DELETE FROM versions WHERE id = ?", (V2021,))  # the catalog lost the row: only the sidecar says
+    conn.commit()
+    conn.close()
+    r = run_cli(arch, "archive", "verify", "--rebuild")
+    assert "sidecar names an invalid series" in r.out, r.out + r.err
+    assert "rebuilt: 4 versions in catalog" in r.out
+    listed = run_cli(arch, "archive", "list", "--format", "json")
+    assert_ok(listed)
+    assert {v["series"] for v in json.loads(listed.out)} == {SERIES, "jieyang-digital-gov"}
+    out = tmp_path / "work" / "out"
+    assert_ok(run_cli(arch, "batch", "compare", "-o", out))
+    assert not (tmp_path / "escaped").exists() and not (tmp_path / "work" / "escaped").exists()
+    assert all(p.resolve().is_relative_to(out.resolve()) for p in out.rglob("*"))
+
+
+def test_rebuild_refuses_a_catalog_row_series_that_is_a_path(arch):
+    _set_row_series(arch, "../../escaped")
+    (arch / "versions" / f"{V2021}.json").unlink()  # only the catalog row holds the version now
+    r = run_cli(arch, "archive", "verify", "--rebuild")
+    assert "invalid series, year or kind" in r.out, r.out + r.err
+    listed = run_cli(arch, "archive", "list", "--format", "json")
+    assert_ok(listed)
+    assert "../../escaped" not in listed.out
