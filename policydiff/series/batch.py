@@ -92,11 +92,22 @@ def list_files(root: Path, skip: Path | None = None) -> list[tuple[str, Path]]:
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = [d for d in dirnames
                        if not d.startswith(".") and os.path.realpath(os.path.join(dirpath, d)) != skip_real]
+        # os.walk does not descend into linked folders; one that leads out of root is listed, so that
+        # add_tree reports it (a link inside root is just not followed twice)
+        for d in dirnames:
+            link = Path(dirpath, d)
+            if link.is_symlink() and escapes(root, link):
+                out.append((link.relative_to(root).as_posix(), link))
         for name in filenames:
             if not name.startswith("."):
                 path = Path(dirpath, name)
                 out.append((path.relative_to(root).as_posix(), path))
     return sorted(out)
+
+
+def escapes(root: str | os.PathLike[str], path: Path) -> bool:
+    """Whether `path` (a symlink, or below one) resolves to something outside the folder `root`."""
+    return not Path(os.path.realpath(path)).is_relative_to(os.path.realpath(root))
 
 
 def add_tree(
@@ -112,6 +123,12 @@ def add_tree(
         raise UsageProblem(f"not a directory: {base}")
     report = AddReport()
     for rel, path in list_files(base, skip=archive.root):
+        if escapes(base, path):  # a link to /etc/passwd is not a plan of this folder
+            outcome = AddOutcome(rel, "skipped", reason="symlink to outside the folder: not followed")
+            report.outcomes.append(outcome)
+            if on_outcome is not None:
+                on_outcome(outcome)
+            continue
         try:
             series, year = series_and_year(rel, rx)
             result = archive.add(path, series=series, year=year, filename=rel)

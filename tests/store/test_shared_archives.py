@@ -79,3 +79,27 @@ def test_rebuild_refuses_a_catalog_row_series_that_is_a_path(arch):
     listed = run_cli(arch, "archive", "list", "--format", "json")
     assert_ok(listed)
     assert "../../escaped" not in listed.out
+
+
+def test_batch_add_does_not_follow_symlinks_out_of_its_folder(arch, tmp_path, seeds):
+    corpus = tmp_path / "corpus"
+    (corpus / "gd-digital-gov").mkdir(parents=True)
+    outside = tmp_path / "secret"
+    outside.mkdir()
+    secret = outside / "2030-plan.txt"
+    secret.write_bytes(seeds["2019"].read_bytes().replace("。".encode(), "；".encode(), 3))  # a plan, not yet archived
+    (outside / "2031-plan.txt").write_bytes(seeds["2021"].read_bytes() + "\n附件。\n".encode())
+    inside = corpus / "gd-digital-gov" / "2019-plan.txt"
+    inside.write_bytes(seeds["2019"].read_bytes())
+    (corpus / "gd-digital-gov" / "2030-link.txt").symlink_to(secret)
+    (corpus / "gd-digital-gov" / "2019-again.txt").symlink_to(inside)  # inside the folder: fine
+    (corpus / "elsewhere").symlink_to(outside, target_is_directory=True)
+    (corpus / "gd-digital-gov" / "2040-passwd.txt").symlink_to("/etc/passwd")
+    r = run_cli(arch, "batch", "add", corpus)
+    assert_ok(r)
+    lines = r.out.splitlines()
+    for rel in ("gd-digital-gov/2030-link.txt", "elsewhere", "gd-digital-gov/2040-passwd.txt"):
+        assert any(ln.startswith("skipped") and f"{rel}: symlink to outside the folder" in ln for ln in lines), r.out
+    assert any(ln.startswith("exists") and ln.endswith("gd-digital-gov/2019-again.txt") for ln in lines), r.out
+    listed = run_cli(arch, "archive", "list", "--format", "json")
+    assert {v["year"] for v in json.loads(listed.out)} <= {2016, 2019, 2020, 2021}  # 2030, 2031, 2040 not added
