@@ -150,3 +150,38 @@ def test_csv_cell_rule():
 
     assert [csv_cell(v) for v in ("=1+1", "+1", "-1+1", "@SUM(1)", "\t=1", "-1", "+2.5", "1e5", "=", None, 7)] == \
         ["'=1+1", "+1", "'-1+1", "'@SUM(1)", "'\t=1", "-1", "+2.5", "1e5", "'=", "", "7"]
+
+
+TERMINAL_BAD = ["\x1b", "\x9b", "\x9c", "\x9d", "\u202e", "\u2066", "\r", "\x07", "\u2028", "\x85"]
+
+
+def test_terminal_output_escapes_names_and_text(tmp_path, seeds):
+    """Issue 17 item 6: file names and clause text reach the terminal as visible escapes: no escape
+    sequence (ESC, C1 CSI U+009B), no forged line (newline in a name), no right-to-left override."""
+    from policydiff.store.files import printable, table
+
+    assert printable("a\x1b[2Jb\nadded\u202e中\u3000文\x9b") == "a\\x1b[2Jb\\x0aadded\\u202e中\u3000文\\x9b"
+    assert "\x1b" not in table(["x"], [["\x1b]0;title\x07"]]) and "\u202e" not in table(["x"], [["\u202e"]])
+    corpus = tmp_path / "corpus"
+    (corpus / "s1").mkdir(parents=True)
+    names = ["2019-\x1b[31mred\x1b[0m.txt", "2020-x.txt\nadded    s1@2099 #1 forged", "2021-\u202etxt.exe",
+             "2022-\x9b2J.txt"]
+    for k, name in enumerate(names):
+        text = seeds["2019"].read_text(encoding="utf-8").replace("。", "；", k + 1)
+        (corpus / "s1" / name).write_text(text + f"\n附件{k}：\u202e说明\x1b[2J。\n", encoding="utf-8")
+    arch = tmp_path / "archive"
+    r = run_cli(arch, "batch", "add", corpus)
+    outputs = [r.out, r.err]
+    assert_ok(r)
+    assert r.out.count("\nadded ") + r.out.startswith("added ") == len(names), r.out
+    assert not any(ln.startswith("added") and "forged" in ln and "\\x0a" not in ln for ln in r.out.splitlines())
+    assert len([ln for ln in r.out.splitlines() if "forged" in ln]) <= 1
+    for args in (["archive", "list"], ["archive", "log", "s1"], ["search", "说明"], ["search", "附件"],
+                 ["archive", "show", "s1@2019"], ["normalize", corpus / "s1" / names[3], "--explain"],
+                 ["archive", "verify"]):
+        r = run_cli(arch, *args)
+        outputs += [r.out, r.err]
+    bad = [(c, o[max(0, o.find(c) - 30):o.find(c) + 30]) for o in outputs for c in TERMINAL_BAD if c in o]
+    assert not bad, bad
+    r = run_cli(arch, "archive", "add", corpus / "s1" / "missing\x1b[2J\u202e.txt", "--series", "s1")
+    assert "\x1b" not in r.err and "\u202e" not in r.err and len(r.err.splitlines()) == 1

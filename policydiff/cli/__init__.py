@@ -127,7 +127,9 @@ _ENVIRONMENT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EF
 
 
 def _one_line(message: str) -> str:
-    return " ".join(str(message).split())
+    from policydiff.store.files import printable  # no escape sequence or forged line from a name in an error
+
+    return printable(" ".join(str(message).split()))
 
 
 def main(argv: list[str] | None = None) -> None:

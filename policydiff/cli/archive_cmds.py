@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from policydiff.store.files import printable, printable_lines
+
 if TYPE_CHECKING:
     from policydiff.store.archive import Archive
 
@@ -54,7 +56,8 @@ def add_cmd(
     for item in prepared:
         result = arch.commit(item)
         v = result.version
-        click.echo(f"{result.status} {v.series}@{v.year} #{v.version} {v.short_id} ({v.doc_no or v.title or v.kind})")
+        click.echo(f"{result.status} {v.series}@{v.year} #{v.version} {v.short_id} "
+                   f"({printable(' '.join((v.doc_no or v.title or v.kind).split()))})")
 
 
 @archive.command("list")
@@ -109,9 +112,9 @@ def show_cmd(ctx: click.Context, ref: str, fmt: str, raw: bool) -> None:
     shown = [(k, str(v)) for k, v in fields.items() if v not in (None, "") and k not in ("series", "year", "version")]
     width = max(len(k) for k, _ in shown)
     for key, value in shown:
-        click.echo(f"{key + ':':<{width + 1}}  {' '.join(value.split())}")
+        click.echo(f"{key + ':':<{width + 1}}  {printable(' '.join(value.split()))}")
     click.echo("")
-    click.echo(text, nl=not text.endswith("\n"))
+    click.echo(printable_lines(text), nl=not text.endswith("\n"))
 
 
 @archive.command("log")
@@ -135,16 +138,16 @@ def verify_cmd(ctx: click.Context, rebuild: bool) -> None:
     if rebuild:
         built = _rebuild_with_progress(ctx, arch)
         for item in built.skipped:
-            click.echo(f"skipped: {item}")
+            click.echo(f"skipped: {printable(item)}")
         for item in built.notes:
-            click.echo(f"note: {item}")
+            click.echo(f"note: {printable(item)}")
         click.echo(f"rebuilt: {built.versions} versions in catalog")
     report = arch.check()
     for item in report.notes:
-        click.echo(f"note: {item}")
+        click.echo(f"note: {printable(item)}")
     if report.problems:
         for item in report.problems:
-            click.echo(f"problem: {item}")
+            click.echo(f"problem: {printable(item)}")
         # Not ctx.exit(1): in non-standalone mode click returns that code and main() drops it.
         from policydiff.errors import PolicydiffError
 
@@ -176,7 +179,7 @@ def _rebuild_with_progress(ctx: click.Context, arch: Archive):
 
 def _table(header: tuple[str, ...] | None, rows: list[tuple[str, ...]]) -> str:
     """Columns aligned by display width (CJK characters take two cells)."""
-    all_rows = [header, *rows] if header else rows
+    all_rows = [tuple(printable(" ".join(str(c).split())) for c in r) for r in ([header, *rows] if header else rows)]
     widths = [max(_width(r[i]) for r in all_rows) for i in range(len(all_rows[0]))]
     lines = []
     for row in all_rows:

@@ -11,6 +11,8 @@ import sys
 
 import click
 
+from policydiff.store.files import printable
+
 DEFAULT_SERIES_FROM = r"(?P<series>[^/]+)/(?P<year>\d{4})[^/]*$"  # mirrors batch.DEFAULT_SERIES_FROM
 
 
@@ -39,9 +41,9 @@ def add_cmd(ctx: click.Context, folder: str, pattern: str) -> None:
     def show(o: b.AddOutcome) -> None:
         if o.version is not None:
             v = o.version
-            click.echo(f"{o.status:<8} {v.series}@{v.year} #{v.version} {v.short_id}  {o.path}")
+            click.echo(f"{o.status:<8} {v.series}@{v.year} #{v.version} {v.short_id}  {printable(o.path)}")
         else:
-            click.echo(f"{o.status:<8} {o.path}: {o.reason}")
+            click.echo(f"{o.status:<8} {printable(o.path)}: {printable(o.reason)}")
 
     report = b.add_tree(Archive(ctx.obj["archive_dir"]), folder, pattern, on_outcome=show)
     total = len(report.outcomes)
@@ -89,7 +91,7 @@ def compare_cmd(ctx: click.Context, series: tuple[str, ...], out: str, engine: s
         report = b.run_batch(Archive(ctx.obj["archive_dir"]), out, series=list(series), engine=engine,
                              scheduler=scheduler, workers=workers, on_start=start, on_progress=progress)
     for job, reason in report.failed:
-        click.echo(f"failed  {job.title}: {reason}")
+        click.echo(f"failed  {printable(job.title)}: {printable(reason)}")
     click.echo(f"pairs: {report.pairs} in {report.series} series: {report.computed} compared, "
                f"{report.up_to_date} up to date, {len(report.failed)} failed")
     click.echo(f"tables: {report.table_rows} target changes from {report.table_pairs} pair files "

@@ -61,10 +61,12 @@ def track(ctx: click.Context, query: tuple[str, ...], series: str | None, fmt: s
     if fmt == "csv":
         echo_csv(to_csv(header, rows))
         return
+    from policydiff.store.files import printable
+
     for s, t in result:
         path = " → ".join(f"{p.year} {p.display} ({p.text})" for p in t.points)
         changes = ", ".join(c["change"] for c in t.changes) or "single point"
-        click.echo(f"{s} · {t.subject or '—'} · {t.metric}: {path}  [{changes}]")
+        click.echo(printable(f"{s} · {t.subject or '—'} · {t.metric}: {path}  [{changes}]"))
     if not result:
         click.echo(f"no target matches (every keyword must occur in a target's context; "
                    f"`policydiff search {' '.join(words)}` finds the clauses that use the words)", err=True)

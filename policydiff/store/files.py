@@ -369,6 +369,27 @@ def to_csv(header: list[str], rows: list[list[object]]) -> str:
     return buf.getvalue()
 
 
+#: what a terminal must never receive from a document or a file name: C0 controls (ESC starts escape
+#: sequences, CR/LF forge lines), DEL, C1 controls (U+009B is a one-byte CSI), line and paragraph
+#: separators, and the bidirectional controls that reorder what is shown (U+202E)
+_UNSAFE = [*range(0x20), *range(0x7F, 0xA0), 0x061C, 0x200E, 0x200F, 0x2028, 0x2029,
+           *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+_ESCAPES = {c: (f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}") for c in _UNSAFE}
+
+
+def printable(text: object) -> str:
+    """`text` as one terminal-safe line: every control, separator and bidi override is shown as a
+    visible escape (ESC as \\x1b, U+202E as \\u202e, a newline as \\x0a); Chinese text, the
+    ideographic space and everything else printable are kept. Every name or text the CLI prints
+    goes through here (tables, result lines, errors)."""
+    return str(text).translate(_ESCAPES)
+
+
+def printable_lines(text: str) -> str:
+    """`printable` line by line: newlines are kept, everything else unsafe is escaped."""
+    return "\n".join(printable(line) for line in text.split("\n"))
+
+
 def _width(s: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
 
@@ -386,7 +407,7 @@ def table(header: list[str], rows: list[list[object]], max_width: int = 40) -> s
 
 
 def _clip(s: str, n: int) -> str:
-    s = " ".join(s.split())
+    s = printable(" ".join(s.split()))
     out, w = "", 0
     for c in s:
         w += _width(c)
