@@ -206,3 +206,33 @@ def test_four_concurrent_adds(tmp_path, seeds, start):
     r = run_cli(arch_dir, "archive", "verify")
     assert_ok(r)
     assert not [n for n in r.out.splitlines() if n.startswith("note:")], r.out  # no leftovers either
+
+
+# ------------------------------------------------------------------ inputs that used to crash
+def test_redline_beyond_the_private_use_planes_falls_back_to_a_coarser_diff():
+    """Issue 17 item 7: more distinct sentences than private-use characters (~131,000) used to end in
+    `chr()` out of range; the redline is now coarser there, and still exact."""
+    from policydiff.match.redline import _CAPACITY, token_diff
+
+    old = "".join(f"第{i}项。" for i in range(_CAPACITY + 5000))
+    for new in (old.replace("第70000项。", "第七万项。"), "前言。" + old + "附则。",
+                "".join(f"新{i}条。" for i in range(_CAPACITY // 2 + 5000))):
+        diff = token_diff(old, new)
+        assert "".join(t for op, t in diff if op != "+") == old
+        assert "".join(t for op, t in diff if op != "-") == new
+        assert all(op in "=-+" for op, _ in diff)
+    diff = token_diff(old, old.replace("第70000项。", "第七万项。"))
+    assert [op for op, _ in diff] == ["=", "-", "+", "="] and diff[1][1] == "第70000项。"
+
+
+def test_impossible_dates_and_malformed_numbers_do_not_crash(tmp_path):
+    """Issue 17 item 7: 2021年13月 and 百分之1.2.3 are skipped with a warning, not an internal error."""
+    plan = tmp_path / "plan.txt"
+    plan.write_text("广东省2021年工作要点\n一、任务\n（一）2021年13月底前，网上可办率达到95%以上，"
+                    "网上办理率提高百分之1.2.3。\n（二）2021年0月前，办理时限压缩至百分之..5。\n", encoding="utf-8")
+    r = run_cli(None, "targets", plan, "--format", "json")
+    assert_ok(r)
+    assert "internal error" not in r.err and "95" in r.out
+    r = run_cli(tmp_path / "archive", "archive", "add", plan, "--series", "s1")
+    assert_ok(r)
+    assert r.out.startswith("added s1@2021")

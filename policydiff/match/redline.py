@@ -9,9 +9,19 @@ from __future__ import annotations
 from policydiff.match.align import _lis
 from policydiff.match.tokens import diff_tokens
 
+#: distinct tokens the supplementary private-use planes can encode (U+F0000–U+FFFFD, U+100000–U+10FFFF)
+_CAPACITY = 0xFFFE + 0x10000
+#: above this many deleted × inserted sentences in one run, sentences are not paired (quadratic)
+_MAX_PAIRINGS = 1_000_000
+
 
 def _dmp(a: list[str], b: list[str]) -> list[tuple[int, list[str]]]:
-    """diff-match-patch over token lists: each distinct token becomes one private-use character."""
+    """diff-match-patch over token lists: each distinct token becomes one private-use character.
+
+    More distinct tokens than there are such characters (a clause of 131,000+ distinct sentences)
+    get a coarser diff instead: the common start and end kept, the middle deleted and inserted whole."""
+    if len(set(a) | set(b)) > _CAPACITY:
+        return _coarse(a, b)
     import diff_match_patch as dmp_module
 
     table: dict[str, str] = {}
@@ -36,6 +46,19 @@ def _dmp(a: list[str], b: list[str]) -> list[tuple[int, list[str]]]:
     dmp.diff_cleanupSemantic(diffs)
     return [(op, [back[(ord(c) - 0xF0000) if ord(c) < 0x100000 else ord(c) - 0x100000 + 0xFFFE] for c in chars])
             for op, chars in diffs]
+
+
+def _coarse(a: list[str], b: list[str]) -> list[tuple[int, list[str]]]:
+    """Common prefix and suffix kept, the rest one deletion and one insertion (linear time)."""
+    n = min(len(a), len(b))
+    p = 0
+    while p < n and a[p] == b[p]:
+        p += 1
+    q = 0
+    while q < n - p and a[len(a) - 1 - q] == b[len(b) - 1 - q]:
+        q += 1
+    steps = [(0, a[:p]), (-1, a[p:len(a) - q]), (1, b[p:len(b) - q]), (0, a[len(a) - q:])]
+    return [(op, toks) for op, toks in steps if toks]
 
 
 def _sentences(tokens: list[str]) -> list[str]:
@@ -102,7 +125,10 @@ def token_diff(old: str, new: str) -> list[list[str]]:
 
 
 def _pair_sentences(deleted: list[str], inserted: list[str]) -> list[tuple[str, str, str]]:
-    """Pair rewritten sentences (bigram Jaccard ≥ 0.3, one to one, order kept): pair/del/ins steps."""
+    """Pair rewritten sentences (bigram Jaccard ≥ 0.3, one to one, order kept): pair/del/ins steps.
+    Runs too long to pair (more than _MAX_PAIRINGS candidate pairs) are deleted and inserted whole."""
+    if len(deleted) * len(inserted) > _MAX_PAIRINGS:
+        return [("del", d, "") for d in deleted] + [("ins", n, "") for n in inserted]
     cands = sorted(((_similar(d, n), -abs(x - y), x, y) for x, d in enumerate(deleted)
                     for y, n in enumerate(inserted)), reverse=True)
     partner: dict[int, int] = {}
