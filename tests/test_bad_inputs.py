@@ -517,6 +517,27 @@ def test_search_index_damaged_or_blocked(arch):
     assert_unchanged(arch, before)
 
 
+@pytest.mark.parametrize("brk", ["\u2028", "\u2029", "\u0085", "\r\n"])
+def test_unicode_line_separators_split_lines(arch, tmp_path, seeds, brk):
+    """Issue 17 item 10: lines separated by U+2028, U+2029 or NEL are lines, like LF and CRLF."""
+    text = seeds["2019"].read_text(encoding="utf-8")
+    plain, odd = tmp_path / "plain.txt", tmp_path / "odd.txt"
+    plain.write_text(text, encoding="utf-8")
+    odd.write_bytes(text.replace("\n", brk).encode("utf-8"))
+    xml = {}
+    for path in (plain, odd):
+        r = run_cli(arch, "normalize", path)
+        assert_ok(r)
+        xml[path.name] = r.out
+    assert _eids(xml["odd.txt"]) == _eids(xml["plain.txt"]) and len(_eids(xml["plain.txt"])) > 20
+    assert brk not in xml["odd.txt"]
+    # one long "line" of separators is not one line over the limit
+    long = tmp_path / "long.txt"
+    long.write_bytes((text + brk.join(["（九十九）建设平台。" * 20] * 4000)).encode("utf-8"))
+    r = run_cli(arch, "targets", long, "--format", "json")
+    assert "characters without a line break" not in r.err, r.err
+
+
 def test_report_never_replaces_a_folder_that_is_not_a_report(arch, tmp_path):
     mine = tmp_path / "mine"
     mine.mkdir()

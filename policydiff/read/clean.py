@@ -81,14 +81,20 @@ def strip_controls(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
+#: line breaks other than LF and CR: NEL (U+0085), LINE SEPARATOR (U+2028), PARAGRAPH SEPARATOR (U+2029)
+_OTHER_BREAKS = re.compile("[\u0085\u2028\u2029]")
+
+
 def rule_line_endings(state: _State) -> Step:
-    """CRLF/CR → LF; drop control and zero-width characters."""
+    """CRLF/CR, NEL, U+2028 and U+2029 → LF; drop control and zero-width characters."""
     text = state.text
     n = text.count("\r")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text, other = _OTHER_BREAKS.subn("\n", text)
+    n += other
     text, k = _CONTROL.subn("", text)
     state.text = text
-    return Step("line_endings", n + k, f"{n} CR, {k} control/zero-width characters")
+    return Step("line_endings", n + k, f"{n} CR/NEL/U+2028/U+2029, {k} control/zero-width characters")
 
 
 def rule_pinyin(state: _State) -> Step:

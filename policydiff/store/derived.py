@@ -7,6 +7,7 @@ needed, so opening an archive to list it stays quick.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -52,7 +53,7 @@ def to_xml(version: Version, text: str) -> bytes:
 
 
 def _check_lines(text: str, name: str) -> None:
-    lengths = [len(line) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    lengths = [len(line) for line in re.split("\r\n|[\r\n\u0085\u2028\u2029]", text)]  # the breaks clean.py knows
     longest = max(lengths)
     if longest > MAX_LINE_CHARS:
         raise PolicydiffError(f"{name}: line {lengths.index(longest) + 1} has {longest:,} characters without a "
