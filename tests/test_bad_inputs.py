@@ -538,6 +538,43 @@ def test_unicode_line_separators_split_lines(arch, tmp_path, seeds, brk):
     assert "characters without a line break" not in r.err, r.err
 
 
+def test_search_in_an_archive_whose_path_has_uri_characters(tmp_path):
+    """Issue 17 item 11: the SQLite URI is percent-encoded: `#`, `?` and `%41` in the archive path
+    neither break search, nor create files outside the archive, nor rebuild the index every time."""
+    parent = tmp_path / "a#b?c%41"
+    arch = copy_archive(parent / "archive")
+    around = sorted(p.name for p in tmp_path.rglob("*") if not p.is_relative_to(arch))
+    r = run_cli(arch, "search", "实名用户")
+    assert_ok(r)
+    assert "实名用户" in r.out
+    index = arch / "derived" / "search.sqlite"
+    assert index.is_file()
+    stamp = index.stat().st_mtime_ns, index.stat().st_ino
+    r2 = run_cli(arch, "search", "实名用户")
+    assert_ok(r2)
+    assert r2.out == r.out
+    assert (index.stat().st_mtime_ns, index.stat().st_ino) == stamp  # the stored index was used, not rebuilt
+    assert sorted(p.name for p in tmp_path.rglob("*") if not p.is_relative_to(arch)) == around
+    assert_verify_clean(arch)
+
+
+def test_search_says_when_its_limit_cut_the_results(arch):
+    """Issue 17 item 12: `search --limit N` (default 200) and a warning on stderr when more matched."""
+    r = run_cli(arch, "search", "数据", "--format", "json")
+    assert_ok(r)
+    total = len(json.loads(r.out))
+    assert 3 < total < 200 and "more than" not in r.err
+    r = run_cli(arch, "search", "数据", "--format", "json", "--limit", "3")
+    assert_ok(r)
+    assert len(json.loads(r.out)) == 3
+    assert "more than 3 clauses match" in r.err and len(r.err.splitlines()) == 1
+    r = run_cli(arch, "search", "数据", "--limit", str(total))
+    assert_ok(r)
+    assert r.err == "" and len(r.out.splitlines()) == total + 2
+    for bad in ("0", "-1", "x"):
+        assert_error(run_cli(arch, "search", "数据", "--limit", bad), "--limit", code=2)
+
+
 def test_report_never_replaces_a_folder_that_is_not_a_report(arch, tmp_path):
     mine = tmp_path / "mine"
     mine.mkdir()

@@ -76,13 +76,18 @@ def track(ctx: click.Context, query: tuple[str, ...], series: str | None, fmt: s
 @click.argument("query", nargs=-1, required=True)
 @click.option("--series", default=None, help="Only this series.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--limit", type=click.IntRange(min=1), default=200, show_default=True,
+              help="At most this many clauses (stderr says when more matched).")
 @click.pass_context
-def search(ctx: click.Context, query: tuple[str, ...], series: str | None, fmt: str) -> None:
+def search(ctx: click.Context, query: tuple[str, ...], series: str | None, fmt: str, limit: int) -> None:
     """Full-text search over every archived clause (Simplified finds Traditional)."""
     from policydiff.store import search as srch
     from policydiff.store.files import table, to_json
 
-    hits = srch.search(ctx.obj["archive_dir"], " ".join(query), series=series)
+    hits, cut = srch.search_limited(ctx.obj["archive_dir"], " ".join(query), series=series, limit=limit)
+    if cut:
+        click.echo(f"policydiff: warning: more than {limit} clauses match: showing the first {limit} "
+                   "(raise --limit, or narrow the query or --series)", err=True)
     if fmt == "json":
         click.echo(to_json([h.to_dict() for h in hits]))
         return

@@ -14,6 +14,7 @@ import os
 import re
 import sqlite3
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 from policydiff.errors import PolicydiffError, UsageProblem
 from policydiff.read.version import NORMALIZER_VERSION
@@ -60,12 +61,18 @@ def _fill(conn: sqlite3.Connection, archive: Archive, fingerprint: str) -> None:
     conn.commit()
 
 
+def _ro_uri(path: Path) -> str:
+    """A read-only SQLite URI for `path`, percent-encoded: a folder named a#b?c%41 is that folder
+    (unquoted, `#` and `?` would end the path and %41 would read as "A")."""
+    return f"{Path(os.path.abspath(path)).as_uri()}?mode=ro"
+
+
 def open_index(archive: Archive) -> sqlite3.Connection:
     """The search index of an archive, fresh; rebuilt atomically when stale."""
     fingerprint = _fingerprint(archive)
     path = archive.derived_path("search", "sqlite")
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlite3.connect(_ro_uri(path), uri=True)
         (value,) = conn.execute("SELECT value FROM state WHERE key = 'fingerprint'").fetchone()
         if value == fingerprint:
             return conn
@@ -82,7 +89,7 @@ def open_index(archive: Archive) -> sqlite3.Connection:
             finally:
                 conn.close()
             os.replace(tmp, path)  # readers see the old index or the new one, never half of one
-            return sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            return sqlite3.connect(_ro_uri(path), uri=True)
         except (OSError, sqlite3.Error):
             # the index cannot be stored (a folder in its place, a full disk …): search in memory
             tmp.unlink(missing_ok=True)
@@ -116,8 +123,20 @@ def _snippet(text: str, words: list[str], width: int = 24) -> str:
     return ("…" if a else "") + piece + ("…" if b < len(flat) else "")
 
 
-def search(archive_dir: str, query: str, series: str | None = None, limit: int = 200) -> list[Hit]:
-    """Clauses containing every keyword of `query` (Simplified or Traditional)."""
+#: hits `search` returns unless told otherwise
+DEFAULT_LIMIT = 200
+
+
+def search(archive_dir: str, query: str, series: str | None = None, limit: int = DEFAULT_LIMIT) -> list[Hit]:
+    """Clauses containing every keyword of `query` (Simplified or Traditional), at most `limit`."""
+    return search_limited(archive_dir, query, series, limit)[0]
+
+
+def search_limited(archive_dir: str, query: str, series: str | None = None,
+                   limit: int = DEFAULT_LIMIT) -> tuple[list[Hit], bool]:
+    """`search`, and whether more clauses matched than the `limit` returned (the results were cut)."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise UsageProblem(f"bad search limit {limit!r}: expected a whole number of at least 1")
     archive = Archive(archive_dir)
     if series is not None:
         archive.log(series)  # unknown series → UsageProblem
@@ -141,11 +160,12 @@ def search(archive_dir: str, query: str, series: str | None = None, limit: int =
     sql = (f"SELECT text, heading, series, year, ref, clause FROM clauses WHERE {' AND '.join(where)} "
            "ORDER BY series, year, ref, rowid LIMIT ?")
     try:
-        rows = conn.execute(sql, (*params, limit)).fetchall()
+        rows = conn.execute(sql, (*params, limit + 1)).fetchall()  # one more: were there more?
     except sqlite3.Error as exc:
         raise PolicydiffError(f"search failed: {exc}") from None
     finally:
         conn.close()
+    cut = len(rows) > limit
     return [Hit(series=s, year=int(y) if y is not None else None, ref=r, clause=c, heading=h,
-                snippet=_snippet(t, words)) for t, h, s, y, r, c in rows]
+                snippet=_snippet(t, words)) for t, h, s, y, r, c in rows[:limit]], cut
 
