@@ -90,6 +90,8 @@ def compare_cmd(ctx: click.Context, series: tuple[str, ...], out: str, engine: s
 
         report = b.run_batch(Archive(ctx.obj["archive_dir"]), out, series=list(series), engine=engine,
                              scheduler=scheduler, workers=workers, on_start=start, on_progress=progress)
+    for name in report.removed_temps:
+        click.echo(f"note: removed a temp file an interrupted run left: {printable(name)}")
     for job, reason in report.failed:
         click.echo(f"failed  {printable(job.title)}: {printable(reason)}")
     click.echo(f"pairs: {report.pairs} in {report.series} series: {report.computed} compared, "

@@ -18,16 +18,25 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from policydiff.errors import PolicydiffError, UsageProblem
 from policydiff.series.engines import check_engine_options, open_engine, run_pairs
-from policydiff.series.pairs import PairJob, is_complete, load_xml, pair_path, plan_pairs, write_pair
+from policydiff.series.pairs import (
+    PAIRS_DIR,
+    PairJob,
+    is_complete,
+    load_xml,
+    pair_path,
+    plan_pairs,
+    write_pair,
+)
 from policydiff.series.tables import write_tables
 from policydiff.store.archive import Archive
-from policydiff.store.catalog import Version, check_series, check_year
+from policydiff.store.catalog import STALE_TMP_S, Version, check_series, check_year
 
 #: matched (re.search) against each file's path relative to DIR, with "/" separators
 DEFAULT_SERIES_FROM = r"(?P<series>[^/]+)/(?P<year>\d{4})[^/]*$"
@@ -155,6 +164,31 @@ def _strip_label(message: str, rel: str) -> str:
 
 
 # ============================================================================= the runner
+#: the temp name of the atomic writer (store.files.writing) for a pair file or table: .NAME.8HEX.tmp
+_OUT_TMP = re.compile(r"\.[^/]+\.[0-9a-f]{8}\.tmp")
+
+
+def remove_stale_temps(out: Path) -> list[str]:
+    """Remove the temp files a killed `batch compare` left in `out` (its top folder and the pair
+    folders), once older than STALE_TMP_S (a running batch's are younger); their paths, relative."""
+    removed: list[str] = []
+    folders = [out, *sorted(p for p in (out / PAIRS_DIR).glob("*") if p.is_dir() and not p.is_symlink())]
+    for folder in folders:
+        try:
+            entries = sorted(folder.iterdir())
+        except OSError:
+            continue
+        for path in entries:
+            try:
+                if (_OUT_TMP.fullmatch(path.name) and path.is_file() and not path.is_symlink()
+                        and time.time() - path.stat().st_mtime > STALE_TMP_S):
+                    path.unlink()
+                    removed.append(path.relative_to(out).as_posix())
+            except OSError:
+                pass
+    return removed
+
+
 @dataclass
 class CompareReport:
     """What `run_batch` did; `failed` pairs have no file and make the command exit 1."""
@@ -165,6 +199,7 @@ class CompareReport:
     computed: int = 0
     up_to_date: int = 0
     failed: list[tuple[PairJob, str]] = field(default_factory=list)
+    removed_temps: list[str] = field(default_factory=list)  # stale temp files of killed runs, removed
     table_rows: int = 0
     table_pairs: int = 0  # pair files the tables were built from (all series)
     ignored: list[str] = field(default_factory=list)  # pair files left out: stale or incomplete
@@ -191,6 +226,7 @@ def run_batch(
         raise UsageProblem(f"output path is not a directory: {out}")
     jobs = plan_pairs(archive, series)
     report = CompareReport(out_dir=out, series=len({job.series for job in jobs}), pairs=len(jobs))
+    report.removed_temps = remove_stale_temps(out)
     todo = [job for job in jobs if not is_complete(pair_path(out, job), job)]
     report.up_to_date = len(jobs) - len(todo)
     if on_start is not None:

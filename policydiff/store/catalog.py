@@ -281,16 +281,26 @@ def sidecar_files(root: Path) -> dict[str, Path]:
     return {p.stem: p for p in base.iterdir() if p.suffix == ".json" and SHA_RE.fullmatch(p.stem)}
 
 
+#: temp names older versions used for the search index (derived/.search.sqlite.PID.tmp, and its journal)
+_OLD_SEARCH_TMP = re.compile(r"\.search\.sqlite\.\d+\.tmp(?:-journal)?")
+
+
+def is_temp_name(name: str) -> bool:
+    """Whether a file name is one a writer of the archive uses for its temporary files: every writer
+    (add, rebuild, derived XML, search index, SQLite journals of those) names them .tmp-*."""
+    return name.startswith(TMP_PREFIX) or bool(_OLD_SEARCH_TMP.fullmatch(name))
+
+
 def temp_files(root: Path) -> Iterator[Path]:
-    """Temporary files of writers (running, or interrupted)."""
-    dirs = [root, root / "versions"]
+    """Temporary files of writers (running, or interrupted), in every folder of the archive."""
+    dirs = [root, root / "versions", root / "derived"]
     objects = root / "objects"
     if objects.is_dir():
         dirs.append(objects)
         dirs.extend(p for p in objects.iterdir() if p.is_dir())
     for d in dirs:
         if d.is_dir():
-            yield from sorted(p for p in d.iterdir() if p.name.startswith(TMP_PREFIX))
+            yield from sorted(p for p in d.iterdir() if is_temp_name(p.name))
 
 
 # ------------------------------------------------------------------ sidecars

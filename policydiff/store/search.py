@@ -19,6 +19,7 @@ from pathlib import Path
 from policydiff.errors import PolicydiffError, UsageProblem
 from policydiff.read.version import NORMALIZER_VERSION
 from policydiff.store.archive import Archive
+from policydiff.store.catalog import TMP_PREFIX
 
 _SCHEMA = """
 CREATE VIRTUAL TABLE clauses USING fts5(
@@ -80,7 +81,7 @@ def open_index(archive: Archive) -> sqlite3.Connection:
     except (sqlite3.Error, TypeError):
         pass
     if os.access(path.parent, os.W_OK):
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp = path.with_name(f"{TMP_PREFIX}search-{os.getpid()}.sqlite")  # a temp name verify knows
         try:
             tmp.unlink(missing_ok=True)
             conn = sqlite3.connect(tmp)

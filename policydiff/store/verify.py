@@ -53,7 +53,8 @@ def check(archive: Archive) -> VerifyReport:
     for message in corrections.check(archive.root):  # the hand corrections every comparison replays
         report.problems.append(Problem(corrections.LOG, message))
     for tmp in temp_files(archive.root):
-        report.notes.append(Problem(archive.rel(tmp), "leftover temp file from an interrupted add (safe to delete)"))
+        report.notes.append(Problem(archive.rel(tmp), "temp file of a running or interrupted add, rebuild or "
+                                    "search (`verify --rebuild` removes it once it is 10 minutes old)"))
     objects = object_files(archive.root)
     sidecars = sidecar_files(archive.root)
     object_ok: dict[str, bool] = {}

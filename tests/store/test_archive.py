@@ -571,3 +571,28 @@ def test_catalog_rows_match_fields(filled: Archive):
     cols = [row[1] for row in conn.execute("PRAGMA table_info(versions)")]
     conn.close()
     assert cols == list(FIELDS)
+
+
+def test_verify_names_every_temp_file_and_rebuild_removes_stale_ones(filled: Archive):
+    """Issue 17 item 13: the temp files of killed adds, rebuilds, derived-XML writes and searches are
+    named by verify wherever they are; verify --rebuild removes those older than 10 minutes."""
+    from policydiff.store.catalog import STALE_TMP_S, TMP_PREFIX
+    from policydiff.store.search import search
+
+    root = filled.root
+    shard = next(p for p in (root / "objects").iterdir() if p.is_dir())
+    planted = [root / f"{TMP_PREFIX}catalog-1a2b3c4d.sqlite", root / f"{TMP_PREFIX}catalog-1a2b3c4d.sqlite-journal",
+               root / "versions" / f"{TMP_PREFIX}5e6f7a8b.tmp", shard / f"{TMP_PREFIX}0badcafe.tmp",
+               root / "derived" / f"{TMP_PREFIX}deadbeef.tmp", root / "derived" / f"{TMP_PREFIX}search-4242.sqlite",
+               root / "derived" / f"{TMP_PREFIX}search-4242.sqlite-journal", root / "derived" / ".search.sqlite.77.tmp"]
+    for path in planted:
+        path.write_bytes(b"half")
+    old = time.time() - STALE_TMP_S - 60
+    for path in planted[1:]:
+        os.utime(path, (old, old))
+    named = {n.where for n in filled.check().notes if "temp file" in n.message}
+    assert named == {filled.rel(p) for p in planted}
+    filled.rebuild()
+    assert [p.exists() for p in planted] == [True] + [False] * (len(planted) - 1)  # the fresh one may be running
+    assert search(str(root), "实名用户")  # a search leaves no temp file behind
+    assert not [p for p in (root / "derived").iterdir() if p.name.startswith(TMP_PREFIX)]

@@ -103,3 +103,28 @@ def test_batch_add_does_not_follow_symlinks_out_of_its_folder(arch, tmp_path, se
     assert any(ln.startswith("exists") and ln.endswith("gd-digital-gov/2019-again.txt") for ln in lines), r.out
     listed = run_cli(arch, "archive", "list", "--format", "json")
     assert {v["year"] for v in json.loads(listed.out)} <= {2016, 2019, 2020, 2021}  # 2030, 2031, 2040 not added
+
+
+def test_batch_compare_removes_the_stale_temp_files_of_killed_runs(arch, tmp_path):
+    """Issue 17 item 13: temp files a killed batch left in its -o folder are removed (and named) by
+    the next run once they are older than 10 minutes; fresh ones (a running batch's) are kept."""
+    import os
+    import time
+
+    out = tmp_path / "out"
+    assert_ok(run_cli(arch, "batch", "compare", "-o", out))
+    pairs = next((out / "pairs").iterdir())
+    stale = [out / ".target_changes.csv.0a1b2c3d.tmp", pairs / ".2019-1__2020-1.json.deadbeef.tmp"]
+    fresh = pairs / ".2020-1__2021-1.json.12345678.tmp"
+    mine = out / ".notes.txt"  # not a temp name of ours: never touched
+    for path in [*stale, fresh, mine]:
+        path.write_bytes(b"half")
+    old = time.time() - 3600
+    for path in [*stale, mine]:
+        os.utime(path, (old, old))
+    r = run_cli(arch, "batch", "compare", "-o", out)
+    assert_ok(r)
+    for path in stale:
+        assert not path.exists()
+        assert f"note: removed a temp file an interrupted run left: {path.relative_to(out).as_posix()}" in r.out
+    assert fresh.exists() and mine.exists()
