@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from policydiff.model.changes import ClauseChange, Comparison, Reason, TargetChange, TargetChangeKind
+from policydiff.model.changes import ClauseChange, Comparison, Reason, Status, TargetChange, TargetChangeKind
 from policydiff.model.quantity import display_value
 from renderers.labels import (  # noqa: F401 - the label table, re-exported for the renderers
     STATUS_INFO,
@@ -86,8 +86,42 @@ def title_of(m: ClauseChange) -> str:
 
 
 def provenance(m: ClauseChange) -> str:
-    """Where a clause came from, as a short phrase (the verb before the old numbers)."""
+    """Where a clause came from, as a short phrase (the verb before the old numbers); a clause the
+    other version does not mention is the new version's when only the new side exists."""
+    if m.new and not m.old:
+        return STATUS_LABELS[Status.ADDED].provenance
     return STATUS_LABELS[m.status].provenance
+
+
+def renumbered(m: ClauseChange) -> str:
+    """"（九） → （二）" when a match changed its number; "" when one side has no number (a news
+    paragraph), which would leave a dangling "（三） →"."""
+    ren = one_line(m.renumbered)
+    if "→" not in ren:
+        return ren
+    old, _, new = ren.partition("→")
+    return ren if old.strip() and new.strip() else ""
+
+
+def correction_note(m: ClauseChange) -> str:
+    """"人工更正 corrected by hand: <reason>" for a match a researcher's correction made or broke,
+    else ""."""
+    ev = m.evidence if isinstance(m.evidence, dict) else {}
+    if not ev.get("corrected"):
+        return ""
+    why = one_line(str(ev.get("correction") or ""))
+    return "人工更正 corrected by hand" + (f": {why}" if why else "")
+
+
+def card_departments(m: ClauseChange) -> list[str]:
+    """The departments a card names: those leading or supporting its clauses (evidence
+    "departments_held", set by the series report), else those whose role changed or that lead both sides."""
+    ev = m.evidence if isinstance(m.evidence, dict) else {}
+    held = ev.get("departments_held") or {}
+    names = [str(n) for role in ("lead", "support") for n in held.get(role) or []]
+    names += [str(n) for _key, _sign, ns in department_changes(m) for n in ns]
+    names += [str(n) for n in ev.get("shared_lead") or []]
+    return list(dict.fromkeys(one_line(n) for n in names if n and one_line(n)))
 
 
 def department_changes(m: ClauseChange) -> list[tuple[str, str, list[str]]]:

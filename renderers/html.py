@@ -23,15 +23,18 @@ from renderers.common import (
     TAGS,
     TARGET_INFO,
     alias_ids,
+    card_departments,
     card_id,
     card_tags,
     card_targets,
     clip,
+    correction_note,
     department_changes,
     kind_label,
     one_line,
     provenance,
     reason_note,
+    renumbered,
     section_groups,
     sorted_targets,
     status_label,
@@ -146,7 +149,7 @@ def _card(m: ClauseChange, targets: list[TargetChange], cmp: Comparison, present
     # a card longer than a third of a printed page may break across pages (see PRINT_LONG)
     heavy += " long" if _print_lines(m, targets, bool(heavy)) > PRINT_LONG else ""
     parts = [f'<article class="card st-{esc(m.status)}{heavy}" id="{esc(cid)}" data-status="{esc(m.status)}" '
-             f'data-tags="{esc(" ".join(tags))}" tabindex="-1">']
+             f'data-tags="{esc(" ".join(tags))}" data-depts="{esc("|".join(card_departments(m)))}" tabindex="-1">']
     parts.extend(f'<span class="alias" id="{esc(a)}"></span>' for a in alias_ids(m))
     num_html = f'<span class="num">{esc(num)}</span>' if num else ""
     parts.append('<div class="card-h">' + _badge(m.status)
@@ -179,8 +182,11 @@ def _meta(m: ClauseChange, cmp: Comparison, present: set[str], cid: str) -> str:
             meta.append(f"<span><b>原属章节 old section</b> <code>{esc(m.section)}</code></span>")
     else:
         meta.append(f"<span><b>{esc(provenance(m))}</b> {esc(new_year)} {_ref(m.new_numbered(), 'new', present, cid)}</span>")
-    if m.renumbered:
-        meta.append(f"<span><b>重新编号 renumbered</b> {esc(one_line(m.renumbered))}</span>")
+    if renumbered(m):
+        meta.append(f"<span><b>重新编号 renumbered</b> {esc(renumbered(m))}</span>")
+    if correction_note(m):
+        head, _, why = correction_note(m).partition(": ")
+        meta.append(f'<span class="corrected"><b>{esc(head)}</b> {esc(why)}</span>')
     if m.status == Status.MOVED:
         meta.append("<span><b>文字 text</b> " + ("有修改 modified" if m.modified else "未变 unchanged") + "</span>")
     return '<p class="meta">' + "".join(meta) + "</p>"
@@ -336,7 +342,21 @@ def _toolbar(cmp: Comparison, tag_counts: dict[str, int], total: int) -> str:
             '<button type="button" data-view="sbs" aria-pressed="false">左右对照 <span class="en">side by side</span>'
             '</button><button type="button" data-view="both" aria-pressed="false">两者 <span class="en">both</span>'
             f'</button><span class="shown">显示 showing <b id="shown-count">{total}</b> / {total} 条 clauses</span>'
-            "</div></div>")
+            "</div>" + _dept_filter(cmp) + "</div>")
+
+
+def _dept_filter(cmp: Comparison) -> str:
+    """A select of the departments the cards name (most cards first); "" when none do."""
+    count: dict[str, int] = {}
+    for m in cmp.matches:
+        for d in card_departments(m):
+            count[d] = count.get(d, 0) + 1
+    if not count:
+        return ""
+    opts = "".join(f'<option value="{esc(d)}">{esc(d)} ({k})</option>'
+                   for d, k in sorted(count.items(), key=lambda x: (-x[1], x[0])))
+    return ('<div class="row"><label class="lab" for="f-dept">部门 department</label>'
+            '<select id="f-dept"><option value="">全部部门 all departments</option>' + opts + "</select></div>")
 
 
 def _toc(groups, names: dict[str, str]) -> str:

@@ -82,6 +82,9 @@ color:var(--fg);border-radius:999px;padding:2px 10px;line-height:1.6}
 .toolbar button[aria-pressed="true"]{background:#24292f;color:#fff;border-color:#24292f}
 .toolbar button[aria-pressed="true"]::before{content:"✓ "}
 .toolbar button:disabled{opacity:.45;cursor:default}
+.toolbar select{font:inherit;font-size:13px;max-width:100%;border:1px solid var(--line);border-radius:6px;
+padding:2px 6px;background:#fff}
+.meta .corrected b{color:#8250df}
 .toolbar .cnt{font-variant-numeric:tabular-nums;opacity:.8}
 .toolbar .shown{margin-left:auto;font-size:12.5px;color:var(--muted)}
 .sec{margin:0 0 26px;scroll-margin-top:calc(var(--bar,130px) + 10px)}
@@ -186,6 +189,7 @@ JS = """
   var unchBtn = doc.getElementById("f-unchanged");
   var shown = doc.getElementById("shown-count");
   var empty = doc.getElementById("no-cards");
+  var dept = doc.getElementById("f-dept");
   var selected = {};
   var showUnchanged = false;
   var pinned = null;
@@ -196,6 +200,8 @@ JS = """
   }
   function visible(card) {
     if (card === pinned) { return true; }
+    if (dept && dept.value &&
+        (card.getAttribute("data-depts") || "").split("|").indexOf(dept.value) < 0) { return false; }
     var st = card.getAttribute("data-status");
     if (st === "unchanged") { return showUnchanged; }
     if (!anySelected()) { return true; }
@@ -235,6 +241,9 @@ JS = """
   }
   if (unchBtn) {
     unchBtn.addEventListener("click", function () { showUnchanged = !showUnchanged; pinned = null; apply(); });
+  }
+  if (dept) {
+    dept.addEventListener("change", function () { pinned = null; apply(); });
   }
   views.forEach(function (b) {
     b.addEventListener("click", function () {

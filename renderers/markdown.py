@@ -18,11 +18,13 @@ from renderers.common import (
     alias_ids,
     card_id,
     card_targets,
+    correction_note,
     department_changes,
     kind_label,
     one_line,
     provenance,
     reason_note,
+    renumbered,
     section_groups,
     sorted_targets,
     status_label,
@@ -200,8 +202,10 @@ def _meta(m: ClauseChange, cmp: Comparison) -> list[str]:
                      + (f" · 原属章节 old section {code(m.section)}" if m.section else ""))
     else:
         lines.append(f"{escape(provenance(m))}: {escape(str(ny))} {refs(m.new_numbered())}")
-    if m.renumbered:
-        lines.append(f"重新编号 renumbered: {escape(one_line(m.renumbered))}")
+    if renumbered(m):
+        lines.append(f"重新编号 renumbered: {escape(renumbered(m))}")
+    if correction_note(m):
+        lines.append(escape(correction_note(m)))
     if m.status == Status.MOVED:
         lines.append("文字 text: " + ("有修改 modified" if m.modified else "未变 unchanged"))
     for key, _sign, names in department_changes(m):

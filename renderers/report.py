@@ -1,13 +1,16 @@
-"""The series report as files: a redline per consecutive pair, the index page, the target table
+"""The series report as files: a redline per consecutive pair and per pair of consecutive plans
+(2019 → 2021 across a news summary), the index page, the departments page, the target table
 (target_table.csv), summary.md and summary.json."""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 
 from policydiff.model.series import SeriesReport
 from renderers import registry
+from renderers.departments import departments_md, render_departments
 from renderers.markdown import cell, escape
 from renderers.series import pair_name, render_index
 
@@ -29,8 +32,17 @@ def files(report: SeriesReport, summary: dict, progress: Callable[[str], None] =
         for fmt in PAIR_FORMATS:
             entry = registry.get(fmt)
             yield f"{name}.{entry.suffix}", entry.render(cmp)
+    for k, j, cmp in lin.plan_comparisons:
+        if j == k + 1:
+            continue  # already written above
+        progress(f"redline {labels[k]} → {labels[j]} (plans)")
+        name = pair_name(labels[k], labels[j])
+        for fmt in PAIR_FORMATS:
+            entry = registry.get(fmt)
+            yield f"{name}.{entry.suffix}", entry.render(cmp)
     progress("index")
     yield "index.html", render_index(report)
+    yield "departments.html", render_departments(report)
     yield "target_table.csv", target_table_csv(report)
     yield "summary.md", summary_md(report)
     yield "summary.json", json.dumps(summary, ensure_ascii=False, indent=2)
@@ -57,6 +69,39 @@ def summary_md(report: SeriesReport) -> str:
             ch = ", ".join(c["change"] for c in t.changes)
             parts.append(f"| {cell(t.subject or '—')} | {cell(t.metric)} | {cell(path)} | {ch} |")
         parts.append("")
-    for k, cmp in enumerate(lin.comparisons):
-        parts += [f"## {labels[k]} → {labels[k + 1]}", "", registry.render(SUMMARY_FORMAT, cmp), ""]
-    return "\n".join(parts)
+    kinds = {v.label: v.kind for v in lin.versions}
+    plan_pairs = [(k, j, cmp) for k, j, cmp in lin.plan_comparisons if j != k + 1]
+    for k, j, cmp in [(k, k + 1, cmp) for k, cmp in enumerate(lin.comparisons)] + plan_pairs:
+        a, b = labels[k], labels[j]
+        note = " (新闻稿 news: a partial source)" if "news" in (kinds[a], kinds[b]) else (
+            " (plans, news skipped)" if j != k + 1 else "")
+        parts += [f"## {a} → {b}{note}", "", _nested(registry.render(SUMMARY_FORMAT, cmp)), ""]
+    parts += _mentions_md(report)
+    parts += departments_md(report)
+    return "\n".join(parts).rstrip("\n") + "\n"
+
+
+def _nested(text: str) -> str:
+    """A pair's summary under its H2: its own H1 title left out, its headings one level down."""
+    lines = text.rstrip("\n").split("\n")
+    if lines and lines[0].startswith("# "):
+        lines = lines[1:]
+        while lines and not lines[0].strip():
+            lines = lines[1:]
+    return "\n".join(re.sub(r"^(#{1,5}) ", r"#\1 ", ln) for ln in lines)
+
+
+def _mentions_md(report: SeriesReport) -> list[str]:
+    """Which plan tasks each news paragraph mentions, with the score of the evidence."""
+    mentions = report.lineage.mentions
+    if not mentions:
+        return []
+    out = ["## 新闻稿提及的任务 Plan tasks the news mentions", "",
+           "| news | paragraph | plan task | heading | score |", "|---|---|---|---|---:|"]
+    for m in mentions:
+        n_label = m["news"].split(":", 1)[0]
+        p_label = m["plan"].split(":", 1)[0]
+        out.append(f"| {cell(n_label)} | {cell(m.get('news_label') or m['news'])} | "
+                   f"{cell(p_label + ' ' + (m.get('plan_num') or m['plan'].split(':', 1)[1]))} | "
+                   f"{cell(m.get('plan_heading'))} | {m['score']:.2f} |")
+    return out + [""]

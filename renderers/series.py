@@ -61,9 +61,11 @@ def render_index(report) -> str:
            f"<style>{_CSS}</style></head><body>",
            f"<header><h1>系列报告 Series report: {_e(report.series)}</h1>",
            f"<p>{len(labels)} versions · {len(lin.lineages)} task lineages · "
-           f"{len(report.trajectories)} target trajectories</p></header><main>"]
+           f"{len(report.trajectories)} target trajectories · "
+           "<a href='departments.html' style='color:#fff'>部门 departments</a></p></header><main>"]
     out += _versions(lin)
     out += _pairs(lin, labels)
+    out += _news_mentions(lin, labels)
     out += _trajectories(report.trajectories)
     out += _target_table(report)
     out += _lineages(lin, labels)
@@ -82,17 +84,26 @@ def _versions(lin) -> list[str]:
 
 
 def _pairs(lin, labels: list[str]) -> list[str]:
-    """Counts per status and tightened/loosened targets of each consecutive pair, linked to its redlines."""
-    out = ["<section id='pairs'><h2>逐年变化 Year-to-year changes</h2><table><thead><tr><th>pair</th>"
+    """Counts per status and tightened/loosened targets of each pair of consecutive plans (a news
+    summary skipped), then of each pair with a news summary (a partial source), linked to its redlines."""
+    out = ["<section id='pairs'><h2>逐年变化 Year-to-year changes</h2><p>Plans are compared with the next "
+           "plan; a news summary covers part of a plan, so its pairs list what it mentions, not what was "
+           "dropped or added, and no responsibility changes.</p><table><thead><tr><th>pair</th>"
            + "".join(f"<th>{_e(STATUS_LABELS[s].en)}</th>" for s in STATUSES)
            + "<th>targets ▲/▼</th><th>redline</th></tr></thead><tbody>"]
-    for k, cmp in enumerate(lin.comparisons):
-        a, b = labels[k], labels[k + 1]
+    kinds = [v.kind for v in lin.versions]
+    pairs = [(k, j, cmp, "plans") for k, j, cmp in lin.plan_comparisons]
+    pairs += [(k, k + 1, cmp, "news") for k, cmp in enumerate(lin.comparisons) if "news" in kinds[k:k + 2]]
+    if not lin.plan_comparisons:  # built without plan pairs: every consecutive pair
+        pairs = [(k, k + 1, cmp, "") for k, cmp in enumerate(lin.comparisons)]
+    for k, j, cmp, kind in pairs:
+        a, b = labels[k], labels[j]
         c = cmp.counts
         t = cmp.target_counts
         name = pair_name(a, b)
         cells = "".join(f"<td>{c[s]}</td>" for s in STATUSES)
-        out.append(f"<tr><td>{_e(a)} → {_e(b)}</td>{cells}<td>{t[TargetChangeKind.TIGHTENED]} / "
+        what = {"plans": " <small>计划 plans</small>", "news": " <small>新闻稿 news (partial)</small>"}.get(kind, "")
+        out.append(f"<tr><td>{_e(a)} → {_e(b)}{what}</td>{cells}<td>{t[TargetChangeKind.TIGHTENED]} / "
                    f"{t[TargetChangeKind.LOOSENED]}</td>"
                    f"<td><a href='{_e(name)}.html'>HTML</a> · <a href='{_e(name)}.md'>Markdown</a></td></tr>")
     out.append("</tbody></table></section>")
@@ -187,5 +198,37 @@ def _lineages(lin, labels: list[str]) -> list[str]:
                 cells.append("<td>" + "<br>".join(f"<a href='{_e(name)}.html#new-{_e(i)}' title='{_e(i)}'>{show(i)}</a>"
                                                   for i in ids) + "</td>")
         out.append(f"<tr><td>{_e(ln.id)}</td>{''.join(cells)}<td>{_e(ln.heading)}</td></tr>")
+    out.append("</tbody></table></section>")
+    return out
+
+
+def _news_mentions(lin, labels: list[str]) -> list[str]:
+    """Which plan tasks each news paragraph mentions (the lineage's news–plan matches), with the
+    score of the evidence; each task links to its card in a plan redline."""
+    if not lin.mentions:
+        return []
+    plans = [v.label for v in lin.versions if v.kind != "news"]
+
+    def page(label: str, eid: str) -> str:
+        k = plans.index(label) if label in plans else -1
+        if k > 0:
+            return f"{pair_name(plans[k - 1], label)}.html#new-{eid}"
+        if k == 0 and len(plans) > 1:
+            return f"{pair_name(label, plans[1])}.html#old-{eid}"
+        return ""
+
+    out = ["<section id='news'><h2>新闻稿提及的任务 Plan tasks the news mentions</h2><p>A news summary "
+           "restates part of the plans: each paragraph below is linked to the plan tasks it matches, "
+           "best evidence first (score: the matcher's).</p><table><thead><tr><th>news</th><th>paragraph</th>"
+           "<th>plan task</th><th>heading</th><th>score</th></tr></thead><tbody>"]
+    for m in lin.mentions:
+        n_label, n_eid = m["news"].split(":", 1)
+        p_label, p_eid = m["plan"].split(":", 1)
+        num = m.get("plan_num") or p_eid
+        href = page(p_label, p_eid)
+        task = f"<a href='{_e(href)}' title='{_e(p_eid)}'>{_e(p_label)} {_e(num)}</a>" if href \
+            else f"{_e(p_label)} {_e(num)}"
+        out.append(f"<tr><td>{_e(n_label)}</td><td title='{_e(n_eid)}'>{_e(m.get('news_label') or n_eid)}</td>"
+                   f"<td>{task}</td><td>{_e(m.get('plan_heading'))}</td><td>{m['score']:.2f}</td></tr>")
     out.append("</tbody></table></section>")
     return out

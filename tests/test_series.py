@@ -172,3 +172,91 @@ def test_programmes_never_pair_across_subjects(docs):
         if t.old and t.new and t.old.subject and t.new.subject:
             assert not ({t.old.subject, t.new.subject} <= {"粤省事", "粤商通", "粤政易"}
                         and t.old.subject != t.new.subject), t
+
+
+# --------------------------------------------------------------------------- plans as plans (issue 16)
+
+
+@pytest.fixture(scope="module")
+def full_report(archive):
+    return report.compute(archive, "gd-digital-gov")
+
+
+def test_lineage_and_compare_agree_on_2019_27(docs):
+    """2019 （二十七） continues as 2021 （二十一） in compare, and so in the lineage (plans are
+    linked to the next plan across the news summary before any longer gap)."""
+    from policydiff.match.compare import compare
+
+    lin = lineage.build("gd-digital-gov", docs)
+    e27 = next(e for e, n in lin.numbers["2019"].items() if n == "（二十七）")
+    cmp = compare(docs[1], docs[3])
+    new = next(m.new for m in cmp.matches if e27 in m.old)
+    assert [lin.numbers["2021"][e] for e in new] == ["（二十一）"]
+    ln = next(ln for ln in lin.lineages if e27 in ln.cells.get("2019", []))
+    assert set(new) <= set(ln.cells["2021"])
+    assert [(k, j) for k, j, _ in lin.plan_comparisons] == [(0, 1), (1, 3)]
+
+
+def test_news_mentions_link_paragraphs_to_plan_tasks(full_report):
+    mentions = full_report.lineage.mentions
+    assert mentions and all(m["news"].startswith("2020:") for m in mentions)
+    assert all(m["plan"].split(":")[0] in ("2016", "2019", "2021") and m["score"] > 0 for m in mentions)
+    yss = next(m for m in mentions if m["plan_heading"].startswith("拓展“粤省事”"))
+    assert yss["news_label"].startswith("「推动粤省事实名注册用户数突破") and yss["news_label"].endswith("第2段")
+    assert yss["plan_num"] == "（三）"
+
+
+def test_no_responsibility_changes_against_news(full_report):
+    labels = [v.label for v in full_report.lineage.versions]
+    for k, cmp in enumerate(full_report.lineage.comparisons):
+        if "2020" in labels[k:k + 2]:
+            assert not cmp.summary["responsibilities"]
+            assert all(not m.departments for m in cmp.matches)
+            news_side = [n for m in cmp.matches for n in (m.new_nums if labels[k + 1] == "2020" else m.old_nums)]
+            assert news_side and all("段" in n for n in news_side if n)
+    plan = {(k, j): c for k, j, c in full_report.lineage.plan_comparisons}[(1, 3)]
+    assert plan.summary["new_tasks"] and plan.summary["responsibilities"]
+
+
+def test_report_has_the_plan_page_news_and_departments(archive, tmp_path):
+    out = tmp_path / "report"
+    code, stdout, err = run("report", "gd-digital-gov", "-o", str(out), archive=archive)
+    assert code == 0, err
+    assert "2019-2021.html" in stdout and "departments.html" in stdout
+    page = (out / "2019-2021.html").read_text(encoding="utf-8")
+    assert 'data-status="added"' in page and 'id="f-dept"' in page
+    news_page = (out / "2020-2021.html").read_text(encoding="utf-8")
+    assert "不再牵头" not in news_page and "新增牵头" not in news_page
+    assert "「用大数据" in news_page or "第2段" in news_page
+    assert "renumbered</b> （" not in news_page or "→ 2021" in news_page
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "id='news'" in index and "2019-2021.html" in index and "departments.html" in index
+    summary = (out / "summary.md").read_text(encoding="utf-8")
+    assert [ln for ln in summary.splitlines() if ln.startswith("# ")] == ["# gd-digital-gov: series summary"]
+    assert "## 2019 → 2021" in summary and "sec_3__p_" not in summary
+    data = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert [(p["old"], p["new"]) for p in data["plan_pairs"]] == [("2016", "2019"), ("2019", "2021")]
+    assert data["news_mentions"]
+    depts = (out / "departments.html").read_text(encoding="utf-8")
+    assert "省政务服务数据管理局" in depts and "2019-2021.html#new-" in depts
+
+
+def test_departments_cli(archive):
+    code, out, err = run("departments", "gd-digital-gov", "--format", "json", archive=archive)
+    assert code == 0, err
+    rows = {d["department"]: d for d in json.loads(out)["departments"]}
+    sj = rows["省政务服务数据管理局"]
+    assert set(sj["years"]) == {"2019", "2021"}  # news states no responsibilities
+    assert sj["years"]["2019"]["lead"] and sj["changes"][-1]["from"] == "2019"
+    assert any(c["gained"] for c in sj["changes"]) and any(c["lost"] for c in sj["changes"])
+    code, out, err = run("departments", "gd-digital-gov", archive=archive)
+    assert code == 0 and out.splitlines()[0].startswith("department") and "省政务服务数据管理局" in out
+    code, _, err = run("departments", "nosuch", archive=archive)
+    assert code == 2 and "unknown series" in err
+
+
+def test_a_heading_stops_at_mojibake(docs):
+    """2021 （十二）4.: mojibake ate the 。 after the heading; the heading stops at the suspect span."""
+    c = next(c for c in docs[3].clauses() if c.label == "（十二）4.")
+    assert c.heading == "推动智慧金融应用" and c.content.startswith("?；谥行")
+    assert c.text.startswith("推动智慧金融应用?；")  # no text lost

@@ -114,6 +114,7 @@ def _register() -> None:
     cli.add_command(batch_cmds.batch)
     cli.add_command(__import__("policydiff.cli.coverage_cmds", fromlist=["coverage"]).coverage)
     cli.add_command(__import__("policydiff.cli.correct_cmds", fromlist=["correct"]).correct)
+    cli.add_command(series_cmds.departments)
     for command in (doc_cmds.normalize, doc_cmds.targets, doc_cmds.compare, doc_cmds.lineage,
                     series_cmds.report, series_cmds.track, series_cmds.search):
         cli.add_command(command)

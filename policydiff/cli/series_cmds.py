@@ -93,3 +93,28 @@ def search(ctx: click.Context, query: tuple[str, ...], series: str | None, fmt: 
         return
     click.echo(table(["series", "year", "clause", "heading", "snippet"],
                      [[h.series, h.year, h.clause, h.heading, h.snippet] for h in hits], max_width=60))
+
+
+@click.command()
+@click.argument("series")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_context
+def departments(ctx: click.Context, series: str, fmt: str) -> None:
+    """Who leads and supports what: each department's tasks per plan, tasks gained and lost."""
+    from policydiff.series import departments as depts
+    from policydiff.store.files import table, to_json
+
+    rows = depts.compute(ctx.obj["archive_dir"], series)
+    if fmt == "json":
+        click.echo(to_json({"series": series, "departments": rows}))
+        return
+    years = list(dict.fromkeys(y for d in rows for y in d["years"]))
+    years.sort()
+    header = ["department", *[f"{y} lead/support" for y in years], "gained", "lost"]
+    body = []
+    for d in rows:
+        cells = [f"{len(d['years'][y]['lead'])}/{len(d['years'][y]['support'])}" if y in d["years"] else "·"
+                 for y in years]
+        body.append([d["department"], *cells, f"+{sum(len(c['gained']) for c in d['changes'])}",
+                     f"-{sum(len(c['lost']) for c in d['changes'])}"])
+    click.echo(table(header, body, max_width=40))

@@ -76,23 +76,46 @@ def build(series: str, docs: list[Document], comparisons: list[Comparison] | Non
     links = _Links(nodes, [d.meta.kind == "news" for d in docs])
     for k, cmp in enumerate(comparisons):
         links.connect(k, k + 1, cmp, None, None)
-    _after_gaps(docs, leaves, links, cache)
+    plan_pairs = _after_gaps(docs, leaves, links, cache)
     out = _lineages(_groups(nodes, links), leaves, labels, links)
     numbers = {label: {c.eid: c.label for c in ls} for label, ls in zip(labels, leaves, strict=True)}
-    return SeriesLineage(series, infos, out, comparisons, numbers)
+    plan_comparisons = [(k, j, comparisons[k] if j == k + 1 else compare_cached(docs[k], docs[j], cache))
+                        for k, j in plan_pairs]
+    return SeriesLineage(series, infos, out, comparisons, numbers, plan_comparisons, _mentions(links, labels))
 
 
-def _after_gaps(docs: list[Document], leaves: list[list], links: _Links, cache: dict | None) -> None:
-    """Clauses that come back after a gap (a news summary in between, or a year without them)."""
+def _mentions(links: _Links, labels: list[str]) -> list[dict]:
+    """Each link between a news paragraph and a plan clause, with the score of its match: the plan
+    tasks a news paragraph mentions (in the news version's order, best evidence first)."""
+    out = []
+    for a, b, status, score in links.links:
+        if links.is_news[a[0]] == links.is_news[b[0]]:
+            continue
+        news, plan = (a, b) if links.is_news[a[0]] else (b, a)
+        out.append({"news": f"{labels[news[0]]}:{news[1]}", "plan": f"{labels[plan[0]]}:{plan[1]}",
+                    "status": str(status), "score": score, "_order": (news, -score)})
+    out.sort(key=lambda d: d.pop("_order"))
+    return out
+
+
+def _after_gaps(docs: list[Document], leaves: list[list], links: _Links, cache: dict | None) -> list[tuple[int, int]]:
+    """Clauses that come back after a gap (a news summary in between, or a year without them).
+
+    Consecutive plans are linked first (2019 → 2021 across the 2020 news summary: the comparison
+    `compare` makes of the two plans), then plans further apart, nearest first, for what is still
+    unlinked. Returns the consecutive plan pairs (indexes into `docs`)."""
     plans = [k for k in range(len(docs)) if not links.is_news[k]]
-    for a_i, k in enumerate(plans):
-        for j in plans[a_i + 1:a_i + 1 + MAX_GAP]:
+    for gap in range(1, MAX_GAP + 1):
+        for a_i, k in enumerate(plans[:len(plans) - gap]):
+            j = plans[a_i + gap]
             if j == k + 1:
                 continue
             lost = {c.eid for c in leaves[k] if (k, c.eid) not in links.forward}
             fresh = {c.eid for c in leaves[j] if (j, c.eid) not in links.backward}
             if lost and fresh:
-                links.connect(k, j, compare_cached(docs[k], docs[j], cache), (lost, fresh), "after_gap")
+                links.connect(k, j, compare_cached(docs[k], docs[j], cache), (lost, fresh),
+                              "plan" if gap == 1 else "after_gap")
+    return list(zip(plans, plans[1:], strict=False))
 
 
 def _groups(nodes: list[tuple[int, str]], links: _Links) -> dict[tuple[int, str], list[tuple[int, str]]]:

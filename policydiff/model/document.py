@@ -166,6 +166,7 @@ class Document:
                     heading, content = "", self.slice(child)
                 else:
                     heading, content = own(child, "heading"), own(child, "content")
+                    heading, content = self._heading_to_suspect(child, heading, content)
                     if child.tag in CONTAINERS and not block_kids:  # a section of prose is a task too
                         content += "".join(self.slice(c) for c in child.children if c.tag == "intro")
                 resp = child.find("responsibility")
@@ -198,6 +199,17 @@ class Document:
             elif len(cited) != len(set(cited)):
                 c.label = nums.get(c.section, "") + c.label
         return out
+
+    def _heading_to_suspect(self, block: Node, heading: str, content: str) -> tuple[str, str]:
+        """A heading stops where damaged text (a <suspect> span) starts: mojibake may have eaten the
+        。 that ended it, and would make the whole sentence a heading. The rest is content."""
+        for h in block.children:
+            if h.tag != "heading":
+                continue
+            cut = next((s.start for s in h.iter("suspect")), None)
+            if cut is not None:
+                return self.text[h.start:cut], self.text[cut:h.end] + content
+        return heading, content
 
     def targets(self) -> list[Target]:
         """Every target in document order: the preamble's paragraphs (a news lead, a plan's

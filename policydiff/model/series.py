@@ -42,6 +42,11 @@ class SeriesLineage:
     comparisons: list[Comparison] = field(default_factory=list)
     #: version label → clause id → printed number path, e.g. sec_3__para_12__point_7 → （十二）7.
     numbers: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: consecutive plans (news summaries skipped): (old index, new index, their comparison)
+    plan_comparisons: list[tuple[int, int, Comparison]] = field(default_factory=list)
+    #: the plan clauses each news paragraph mentions: {"news": "2020:sec_3__p_5", "plan":
+    #: "2019:sec_6__para_27", "status", "score"} (the news–plan matches of the comparisons)
+    mentions: list[dict] = field(default_factory=list)
 
     def to_frame(self):
         """One row per clause of a lineage in a version (pandas DataFrame; columns:
@@ -165,3 +170,5 @@ class SeriesReport:
     series: str
     lineage: SeriesLineage
     trajectories: list[Trajectory]
+    #: each department's tasks per plan and what it gained and lost (`policydiff.series.departments`)
+    departments: list[dict] = field(default_factory=list)

@@ -4,8 +4,10 @@ target trajectories chained. Renderers turn it into files; `store.files.write_fo
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from policydiff.errors import PolicydiffError
+from policydiff.model.changes import Comparison
 from policydiff.model.document import Document
 from policydiff.model.series import SeriesLineage, SeriesReport, Trajectory
 
@@ -39,6 +41,7 @@ def track(archive_dir: str, words: list[str], series: str | None = None) -> list
 def compute(archive_dir: str, series: str, progress: Callable[[str], None] = lambda s: None) -> SeriesReport:
     """Load every version, compare consecutive ones, chain lineages and target trajectories."""
     from policydiff.match import lineage, trajectory
+    from policydiff.series import departments
 
     progress("load")
     docs = series_documents(archive_dir, series)
@@ -49,7 +52,80 @@ def compute(archive_dir: str, series: str, progress: Callable[[str], None] = lam
     lin = lineage.build(series, docs, cache=cache)
     progress("trajectories")
     trajs = trajectory.trajectories(docs, lin.comparisons, cache=cache)
-    return SeriesReport(series, lin, trajs)
+    news = {lb.label: news_labels(d) for lb, d in zip(lin.versions, docs, strict=True) if d.meta.kind == "news"}
+    for label, names in news.items():
+        lin.numbers[label] = {**lin.numbers.get(label, {}), **names}
+    clauses = {(lb.label, c.eid): c for lb, d in zip(lin.versions, docs, strict=True) for c in d.clauses()}
+    for m in lin.mentions:
+        n_label, n_eid = m["news"].split(":", 1)
+        p_label, p_eid = m["plan"].split(":", 1)
+        plan = clauses.get((p_label, p_eid))
+        m["news_label"] = news.get(n_label, {}).get(n_eid, n_eid)
+        m["plan_num"] = lin.numbers.get(p_label, {}).get(p_eid, "")
+        m["plan_heading"] = (plan.heading or plan.text[:30]) if plan else ""
+    for cmp in [*lin.comparisons, *(c for _k, _j, c in lin.plan_comparisons)]:
+        _hold(cmp, clauses, lin.versions)
+    lin.comparisons = [_against_news(cmp, news.get(lin.versions[k].label, {}), news.get(lin.versions[k + 1].label, {}))
+                       for k, cmp in enumerate(lin.comparisons)]
+    progress("departments")
+    return SeriesReport(series, lin, trajs, departments.build(docs, lin))
+
+
+def _hold(cmp: Comparison, clauses: dict, versions: list) -> None:
+    """Each match's evidence names the departments leading and supporting its clauses (both sides),
+    for the redline's department filter."""
+    by_ref = {v.ref: v.label for v in versions}
+    old, new = by_ref.get(cmp.old.ref), by_ref.get(cmp.new.ref)
+    for m in cmp.matches:
+        cs = [clauses.get((old, e)) for e in m.old] + [clauses.get((new, e)) for e in m.new]
+        held = {role: list(dict.fromkeys(n for c in cs if c for n in getattr(c, role))) for role in ("lead", "support")}
+        if any(held.values()) and "departments_held" not in m.evidence:
+            m.evidence = {**m.evidence, "departments_held": held}
+
+
+def news_labels(doc: Document) -> dict[str, str]:
+    """eId → 「用大数据抗疫」第2段 for each paragraph of a news summary: the heading of its section
+    (clipped) and its place there (第1段 alone for a paragraph before any heading)."""
+    out: dict[str, str] = {}
+    clauses = doc.clauses()
+    heads = {c.eid: c.heading.strip().rstrip("。；;，,") for c in clauses if not c.is_leaf or c.heading}
+    count: dict[str, int] = {}
+    for c in clauses:
+        if not c.is_leaf or c.num:
+            continue
+        count[c.parent] = count.get(c.parent, 0) + 1
+        head = heads.get(c.parent, "")
+        head = head if len(head) <= 16 else head[:15] + "…"
+        out[c.eid] = (f"「{head}」" if head else "") + f"第{count[c.parent]}段"
+    return out
+
+
+def _against_news(cmp: Comparison, old_names: dict[str, str], new_names: dict[str, str]) -> Comparison:
+    """A comparison with a news summary on one side, as the report shows it: news paragraphs named
+    by `news_labels`, and no responsibility changes (news states no lead or support departments,
+    so every department would read as removed or added)."""
+    if not (old_names or new_names):
+        return cmp
+    matches = [replace(m, departments={}, old_nums=[old_names.get(e, n) for e, n in _nums(m.old, m.old_nums)],
+                       new_nums=[new_names.get(e, n) for e, n in _nums(m.new, m.new_nums)])
+               for m in cmp.matches]
+    summary = dict(cmp.summary or {})
+    summary["responsibilities"] = []
+    # a news paragraph is no task: one the plan before does not hold is not a new task, nor one
+    # the plan after does not repeat a dropped task
+    if new_names:
+        summary["new_tasks"] = []
+    if old_names:
+        summary["dropped_tasks"] = []
+    for key, names in (("new_tasks", new_names), ("dropped_tasks", old_names)):
+        if summary.get(key):
+            summary[key] = [{**t, "num": t.get("num") or names.get(str(t.get("clause", "")), "")}
+                            for t in summary[key]]
+    return replace(cmp, matches=matches, summary=summary)
+
+
+def _nums(eids: list[str], nums: list[str]) -> list[tuple[str, str]]:
+    return list(zip(eids, nums if len(nums) == len(eids) else [""] * len(eids), strict=True))
 
 
 def summary_json(report: SeriesReport) -> dict:
@@ -62,6 +138,9 @@ def summary_json(report: SeriesReport) -> dict:
         "versions": [v.__dict__ for v in lin.versions],
         "pairs": [{"old": labels[k], "new": labels[k + 1], "summary": cmp.summary}
                   for k, cmp in enumerate(lin.comparisons)],
+        "plan_pairs": [{"old": labels[k], "new": labels[j], "summary": cmp.summary}
+                       for k, j, cmp in lin.plan_comparisons],
+        "news_mentions": lin.mentions,
         "trajectories": [t.to_dict() for t in report.trajectories],
         "lineages": [ln.to_dict() for ln in lin.lineages],
         "target_table": from_report(report).to_dict(),

@@ -199,3 +199,25 @@ def test_print_shows_every_card(page, reports):
     assert len(visible_ids(page)) == len(cmp.matches)
     assert page.eval_on_selector_all(".toolbar button", "els => els.every(e => !e.offsetParent)")
     page.watch.check()
+
+
+def test_real_report_department_filter(page, reports):
+    """The department select shows the cards that name the department, with the status filters."""
+    from renderers.common import card_departments
+
+    cmp, url = reports["real"]
+    page.goto(url)
+    counts: dict[str, int] = {}
+    for m in cmp.matches:
+        for d in card_departments(m):
+            counts[d] = counts.get(d, 0) + (m.status != "unchanged")
+    dept = max(counts, key=counts.get)
+    page.select_option("#f-dept", dept)
+    want = [card_id(m) for m in cmp.matches if m.status != "unchanged" and dept in card_departments(m)]
+    assert want and visible_ids(page) == want
+    page.click('button[data-filter="modified"]')
+    assert visible_ids(page) == [card_id(m) for m in cmp.matches
+                                 if m.status == "modified" and dept in card_departments(m)]
+    page.select_option("#f-dept", "")
+    assert visible_ids(page) == [card_id(m) for m in cmp.matches if m.status == "modified"]
+    page.watch.check()

@@ -170,7 +170,7 @@ class Page(HTMLParser):
 VOCABULARY = {"html", "head", "meta", "title", "style", "body", "a", "header", "p", "h1", "h2", "h3", "div",
               "section", "dl", "dt", "dd", "nav", "ol", "ul", "li", "span", "main", "table", "caption", "thead",
               "tbody", "tr", "th", "td", "details", "summary", "button", "article", "code", "b", "del", "ins",
-              "script", "footer"}
+              "script", "footer", "label", "select", "option"}
 
 
 @lru_cache(maxsize=4)
