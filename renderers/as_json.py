@@ -1,7 +1,7 @@
 """The comparison as JSON (`--format json`): the documented contract, `Comparison.to_dict()`.
 
 UTF-8 text with Chinese kept readable, indented by two; `</` is escaped so the JSON stays inert
-when embedded in HTML (the same bytes as `policydiff.store.files.to_json`).
+when embedded in HTML (the same bytes as `policydiff.model.formats.to_json`).
 """
 
 from __future__ import annotations

@@ -50,11 +50,10 @@ def files(report: SeriesReport, summary: dict, progress: Callable[[str], None] =
 
 def target_table_csv(report: SeriesReport) -> str:
     """One row per target identity, one column per version and the change between columns."""
-    from policydiff.series.targets import from_report
-    from policydiff.store.files import to_csv
+    from policydiff.model.formats import to_csv
 
-    table = from_report(report)
-    return to_csv(table.header(), table.records())
+    table = report.target_table
+    return to_csv(table.header(), table.records()) if table else ""
 
 
 def summary_md(report: SeriesReport) -> str:

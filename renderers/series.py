@@ -148,9 +148,9 @@ def _target_table(report) -> list[str]:
     """The targets across the series: a row per target identity stated in two versions or more, a
     column per version, the change between columns (`policydiff.series.targets`; also
     target_table.csv with every target)."""
-    from policydiff.series.targets import from_report
-
-    table = from_report(report)
+    table = report.target_table
+    if table is None:
+        return []
     rows = [r for r in table.rows if sum(c is not None for c in r.cells) > 1]
     out = [f"<section id='target-table'><h2>目标对照表 Targets across the series ({len(rows)} across years)</h2>"
            "<p>All targets: <a href='target_table.csv'>target_table.csv</a>.</p><table><thead><tr><th>subject</th>"

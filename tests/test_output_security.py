@@ -146,7 +146,7 @@ def test_track_csv(hostile_archive):
 
 
 def test_csv_cell_rule():
-    from policydiff.store.files import csv_cell
+    from policydiff.model.formats import csv_cell
 
     assert [csv_cell(v) for v in ("=1+1", "+1", "-1+1", "@SUM(1)", "\t=1", "-1", "+2.5", "1e5", "=", None, 7)] == \
         ["'=1+1", "+1", "'-1+1", "'@SUM(1)", "'\t=1", "-1", "+2.5", "1e5", "'=", "", "7"]
@@ -158,7 +158,7 @@ TERMINAL_BAD = ["\x1b", "\x9b", "\x9c", "\x9d", "\u202e", "\u2066", "\r", "\x07"
 def test_terminal_output_escapes_names_and_text(tmp_path, seeds):
     """Issue 17 item 6: file names and clause text reach the terminal as visible escapes: no escape
     sequence (ESC, C1 CSI U+009B), no forged line (newline in a name), no right-to-left override."""
-    from policydiff.store.files import printable, table
+    from policydiff.model.formats import printable, table
 
     assert printable("a\x1b[2Jb\nadded\u202e中\u3000文\x9b") == "a\\x1b[2Jb\\x0aadded\\u202e中\u3000文\\x9b"
     assert "\x1b" not in table(["x"], [["\x1b]0;title\x07"]]) and "\u202e" not in table(["x"], [["\u202e"]])

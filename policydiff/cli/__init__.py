@@ -128,7 +128,9 @@ _ENVIRONMENT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EF
 
 
 def _one_line(message: str) -> str:
-    from policydiff.store.files import printable  # no escape sequence or forged line from a name in an error
+    from policydiff.model.formats import (
+        printable,  # no escape sequence or forged line from a name in an error
+    )
 
     return printable(" ".join(str(message).split()))
 

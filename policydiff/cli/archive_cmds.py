@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from policydiff.store.files import printable, printable_lines
+from policydiff.model.formats import printable, printable_lines
 
 if TYPE_CHECKING:
     from policydiff.store.archive import Archive

@@ -11,7 +11,7 @@ import sys
 
 import click
 
-from policydiff.store.files import printable
+from policydiff.model.formats import printable
 
 DEFAULT_SERIES_FROM = r"(?P<series>[^/]+)/(?P<year>\d{4})[^/]*$"  # mirrors batch.DEFAULT_SERIES_FROM
 

@@ -60,8 +60,8 @@ def unlink(ctx: click.Context, old: str, new: str, why: str) -> None:
 @click.pass_context
 def list_cmd(ctx: click.Context, series: str | None, fmt: str) -> None:
     """Every correction of the archive (or of one series), undone ones marked."""
+    from policydiff.model.formats import table, to_json
     from policydiff.store import corrections
-    from policydiff.store.files import table, to_json
 
     log = corrections.read(ctx.obj["archive_dir"])
     undone = {c.undoes for c in log if c.op == "undo"}

@@ -48,7 +48,7 @@ def normalize(ctx: click.Context, ref: str, out: str | None, explain: bool, scri
     if out:
         _emit(data.decode("utf-8"), out)
     if explain:
-        from policydiff.store.files import table
+        from policydiff.model.formats import table
 
         rows = [[s.name, s.changes, s.detail] for s in doc.steps]
         click.echo(table(["step", "changes", "detail"], rows, max_width=70))
@@ -80,8 +80,8 @@ def targets(ctx: click.Context, ref: str, fmt: str, across: bool) -> None:
     phrase is written (培育50家… → ge 50). JSON and CSV carry all of them, the table the first eight.
     """
     from policydiff.cli.terminal import echo_csv
+    from policydiff.model.formats import table, to_csv, to_json
     from policydiff.store import loader
-    from policydiff.store.files import table, to_csv, to_json
 
     if across:
         _target_table(ctx, ref, fmt)
@@ -101,8 +101,8 @@ def targets(ctx: click.Context, ref: str, fmt: str, across: bool) -> None:
 
 def _target_table(ctx: click.Context, series: str, fmt: str) -> None:
     """targets SERIES --table: the target table across the series (policydiff.series.targets)."""
+    from policydiff.model.formats import table, to_csv, to_json
     from policydiff.series.targets import for_series
-    from policydiff.store.files import table, to_csv, to_json
 
     tab = for_series(_archive_dir(ctx), series)
     if fmt == "json":
@@ -139,8 +139,8 @@ def compare(ctx: click.Context, old: str, new: str, fmt: str | None, out: str | 
 @click.pass_context
 def lineage(ctx: click.Context, series: str, fmt: str) -> None:
     """Chain clause alignments across every version of SERIES."""
+    from policydiff.model.formats import table, to_json
     from policydiff.series.report import series_lineage
-    from policydiff.store.files import table, to_json
 
     result = series_lineage(_archive_dir(ctx), series)
     if fmt == "json":

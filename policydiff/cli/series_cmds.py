@@ -43,9 +43,9 @@ def track(ctx: click.Context, query: tuple[str, ...], series: str | None, fmt: s
     """Follow a target through the versions: QUERY keywords must all occur in its context."""
     from policydiff.cli.terminal import echo_csv
     from policydiff.match import trajectory
+    from policydiff.model.formats import to_csv, to_json
     from policydiff.series.report import track as track_targets
     from policydiff.store.archive import Archive
-    from policydiff.store.files import to_csv, to_json
 
     words = [w for q in query for w in trajectory.split_query(q)]
     result = track_targets(ctx.obj["archive_dir"], words, series)
@@ -61,7 +61,7 @@ def track(ctx: click.Context, query: tuple[str, ...], series: str | None, fmt: s
     if fmt == "csv":
         echo_csv(to_csv(header, rows))
         return
-    from policydiff.store.files import printable
+    from policydiff.model.formats import printable
 
     for s, t in result:
         path = " → ".join(f"{p.year} {p.display} ({p.text})" for p in t.points)
@@ -81,8 +81,8 @@ def track(ctx: click.Context, query: tuple[str, ...], series: str | None, fmt: s
 @click.pass_context
 def search(ctx: click.Context, query: tuple[str, ...], series: str | None, fmt: str, limit: int) -> None:
     """Full-text search over every archived clause (Simplified finds Traditional)."""
+    from policydiff.model.formats import table, to_json
     from policydiff.store import search as srch
-    from policydiff.store.files import table, to_json
 
     hits, cut = srch.search_limited(ctx.obj["archive_dir"], " ".join(query), series=series, limit=limit)
     if cut:
@@ -101,8 +101,8 @@ def search(ctx: click.Context, query: tuple[str, ...], series: str | None, fmt: 
 @click.pass_context
 def departments(ctx: click.Context, series: str, fmt: str) -> None:
     """Who leads and supports what: each department's tasks per plan, tasks gained and lost."""
+    from policydiff.model.formats import table, to_json
     from policydiff.series import departments as depts
-    from policydiff.store.files import table, to_json
 
     rows = depts.compute(ctx.obj["archive_dir"], series)
     if fmt == "json":

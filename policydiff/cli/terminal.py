@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 import click
 
-from policydiff.store.files import CSV_BOM
+from policydiff.model.formats import CSV_BOM
 
 
 def stdout_is_terminal() -> bool:

@@ -172,3 +172,5 @@ class SeriesReport:
     trajectories: list[Trajectory]
     #: each department's tasks per plan and what it gained and lost (`policydiff.series.departments`)
     departments: list[dict] = field(default_factory=list)
+    #: the targets across the series (`policydiff.series.targets`), computed with the report
+    target_table: TargetTable | None = None

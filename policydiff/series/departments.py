@@ -64,7 +64,7 @@ def compute(archive_dir: str, series: str) -> list[dict]:
     """The departments of an archived series."""
     from policydiff.errors import PolicydiffError
     from policydiff.match import lineage
-    from policydiff.series.report import series_documents
+    from policydiff.store.loader import series_documents
 
     docs = series_documents(archive_dir, series)
     if not docs:

@@ -10,15 +10,7 @@ from policydiff.errors import PolicydiffError
 from policydiff.model.changes import Comparison
 from policydiff.model.document import Document
 from policydiff.model.series import SeriesLineage, SeriesReport, Trajectory
-
-
-def series_documents(archive_dir: str, series: str) -> list[Document]:
-    """Every version of a series, in version order."""
-    from policydiff.store import loader
-    from policydiff.store.archive import Archive
-
-    archive = Archive(archive_dir)
-    return [loader.load_version(archive, v) for v in archive.log(series)]
+from policydiff.store.loader import series_documents
 
 
 def series_lineage(archive_dir: str, series: str) -> SeriesLineage:
@@ -42,6 +34,7 @@ def compute(archive_dir: str, series: str, progress: Callable[[str], None] = lam
     """Load every version, compare consecutive ones, chain lineages and target trajectories."""
     from policydiff.match import lineage, trajectory
     from policydiff.series import departments
+    from policydiff.series.targets import target_table
 
     progress("load")
     docs = series_documents(archive_dir, series)
@@ -68,7 +61,9 @@ def compute(archive_dir: str, series: str, progress: Callable[[str], None] = lam
     lin.comparisons = [_against_news(cmp, news.get(lin.versions[k].label, {}), news.get(lin.versions[k + 1].label, {}))
                        for k, cmp in enumerate(lin.comparisons)]
     progress("departments")
-    return SeriesReport(series, lin, trajs, departments.build(docs, lin))
+    report = SeriesReport(series, lin, trajs, departments.build(docs, lin))
+    report.target_table = target_table(series, [v.label for v in lin.versions], trajs)
+    return report
 
 
 def _hold(cmp: Comparison, clauses: dict, versions: list) -> None:
@@ -129,8 +124,6 @@ def _nums(eids: list[str], nums: list[str]) -> list[tuple[str, str]]:
 
 
 def summary_json(report: SeriesReport) -> dict:
-    from policydiff.series.targets import from_report
-
     lin = report.lineage
     labels = [v.label for v in lin.versions]
     return {
@@ -143,5 +136,5 @@ def summary_json(report: SeriesReport) -> dict:
         "news_mentions": lin.mentions,
         "trajectories": [t.to_dict() for t in report.trajectories],
         "lineages": [ln.to_dict() for ln in lin.lineages],
-        "target_table": from_report(report).to_dict(),
+        "target_table": report.target_table.to_dict() if report.target_table else None,
     }

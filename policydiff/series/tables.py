@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from policydiff.errors import PolicydiffError
+from policydiff.model.formats import CSV_BOM, csv_cell
 from policydiff.series.pairs import PAIRS_DIR, pair_path, plan_pairs, record_matches
 from policydiff.store.archive import Archive
-from policydiff.store.files import CSV_BOM, csv_cell, writing
+from policydiff.store.files import writing
 
 TABLE_COLUMNS = (
     "series", "old_ref", "new_ref", "subject", "metric",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from policydiff.errors import PolicydiffError
 from policydiff.model.document import Document
-from policydiff.model.series import SeriesReport, TargetRow, TargetTable, Trajectory
+from policydiff.model.series import TargetRow, TargetTable, Trajectory
 
 
 def version_labels(docs: list[Document]) -> list[str]:
@@ -41,15 +41,10 @@ def target_table(series: str, versions: list[str], trajectories: list[Trajectory
     return TargetTable(series, list(versions), rows)
 
 
-def from_report(report: SeriesReport) -> TargetTable:
-    """The table of a computed series report."""
-    return target_table(report.series, [v.label for v in report.lineage.versions], report.trajectories)
-
-
 def for_series(archive_dir: str, series: str) -> TargetTable:
     """Load every version of a series and chain its targets (no lineage needed)."""
     from policydiff.match.trajectory import trajectories
-    from policydiff.series.report import series_documents
+    from policydiff.store.loader import series_documents
 
     docs = series_documents(archive_dir, series)
     if not docs:

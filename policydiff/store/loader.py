@@ -30,3 +30,9 @@ def load(archive_dir: str, ref: str, *, script_config: str = "t2s") -> Document:
     """Resolve REF (SERIES@YEAR, id prefix, or a file path) and load its document."""
     archive = Archive(archive_dir)
     return load_version(archive, archive.resolve(ref), script_config=script_config)
+
+
+def series_documents(archive_dir: str, series: str) -> list[Document]:
+    """Every version of a series, in version order."""
+    archive = Archive(archive_dir)
+    return [load_version(archive, v) for v in archive.log(series)]

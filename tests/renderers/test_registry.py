@@ -36,7 +36,7 @@ def test_every_format_renders_a_comparison(name):
 
 
 def test_json_format_is_the_contract_as_the_store_writes_it():
-    from policydiff.store.files import to_json
+    from policydiff.model.formats import to_json
 
     cmp = real_comparison()
     assert registry.render("json", cmp) == to_json(cmp.to_dict())
