@@ -45,3 +45,10 @@ def test_mojibake_in_traditional_text_is_kept_byte_for_byte():
     c = clean("（一）加強組織領導。" + mojibake + "。實現全覆蓋。")
     assert c.text.startswith("（一）加强组织领导。") and mojibake in c.text
     assert [c.text[s.start:s.end] for s in c.suspects] == [mojibake]
+
+
+def test_the_normalizer_version_follows_the_lexicons():
+    from policydiff import lexicon
+    from policydiff.read.version import NORMALIZER_VERSION, RULES_VERSION
+
+    assert NORMALIZER_VERSION == f"{RULES_VERSION}.{lexicon.digest()}"
