@@ -1,7 +1,7 @@
 """policydiff: compare versions of Chinese government plans clause by clause.
 
-Pipeline: ingest → normalize → structure → targets → planxml → align → changes → renderers,
-with the archive and the CLI at the edges.
+Stages (see the README's "How the code is laid out"): read → model → match → store → series →
+renderers → cli, each importing only the stages before it.
 
 The Python API (`policydiff.api`) is exported lazily, so `import policydiff` and `policydiff --help`
 stay instant::
@@ -17,11 +17,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from policydiff.errors import ArchiveNotFound, MissingDependency, NotFound, PolicydiffError, UsageProblem
+from policydiff.release import __version__
 
 if TYPE_CHECKING:
     from policydiff.api import Archive, compare, load, open_archive, targets
-
-__version__ = "0.1.0"
 
 _API = ("Archive", "compare", "load", "open_archive", "targets")
 

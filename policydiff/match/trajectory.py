@@ -191,4 +191,8 @@ def _as_target(p: Point) -> Target:
 
 
 def split_query(query: str) -> list[str]:
-    return [q for q in re.split(r"\s+", query.strip()) if q]
+    """Keywords of a track query as the Simplified text holds them (Traditional and full-width
+    input find the same targets)."""
+    from policydiff.read.text import normalize_query
+
+    return [q for q in re.split(r"\s+", normalize_query(query)) if q]

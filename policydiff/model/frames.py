@@ -8,14 +8,15 @@ plain Python value: text, int, float, bool or None (numbers exact where they are
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from policydiff.errors import MissingDependency
 from policydiff.model.document import Target, json_number
 
-if TYPE_CHECKING:
-    from policydiff.model.changes import Comparison
-    from policydiff.model.series import SeriesLineage
+#: the model classes call these functions (Comparison.to_frame …), never the other way round: the
+#: names below are for reading only (importing them would make a cycle)
+Comparison = Any
+SeriesLineage = Any
 
 #: Comparison.to_frame(): one row per clause match, in the new document's order
 CLAUSE_COLUMNS: tuple[str, ...] = (

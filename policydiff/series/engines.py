@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from policydiff import __version__
 from policydiff.errors import PolicydiffError, UsageProblem
+from policydiff.release import __version__
 from policydiff.series.pairs import PairItem, PairJob, job_key, run_chunk
 from policydiff.store.catalog import Version
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from policydiff import __version__
 from policydiff.errors import PolicydiffError
+from policydiff.release import __version__
 from policydiff.store.archive import Archive
 from policydiff.store.catalog import Version, check_series
 from policydiff.store.files import replace_file

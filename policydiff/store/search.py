@@ -103,15 +103,16 @@ def open_index(archive: Archive) -> sqlite3.Connection:
 
 
 def _keywords(query: str) -> list[str]:
-    import opencc
+    """Keywords as the Simplified text holds them (Traditional, full-width and pinyin-damaged
+    queries find the same clauses)."""
+    from policydiff.read.text import normalize_query
 
     words = [w for w in re.split(r"\s+", query.strip()) if w]
     if not words:
         raise UsageProblem("empty search query")
     if any(len(w) > 200 for w in words):
         raise UsageProblem("search keyword longer than 200 characters")
-    t2s = opencc.OpenCC("t2s")
-    return [t2s.convert(w) for w in words]
+    return [k for w in words for k in normalize_query(w).split()]
 
 
 def _snippet(text: str, words: list[str], width: int = 24) -> str:

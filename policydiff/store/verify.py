@@ -12,7 +12,7 @@ import sqlite3
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 from policydiff.errors import PolicydiffError
 from policydiff.store import corrections, derived
@@ -41,8 +41,9 @@ from policydiff.store.catalog import (
 )
 from policydiff.store.files import fsync_dir, reserve_temp, sha256_file, unlink_quiet, write_durable
 
-if TYPE_CHECKING:  # the archive calls this module, never the other way round
-    from policydiff.store.archive import Archive
+#: the archive calls this module, never the other way round: `Archive` below names
+#: policydiff.store.archive.Archive only in annotations (never imported, so no cycle)
+Archive = Any
 
 
 # ------------------------------------------------------------------ check
