@@ -13,7 +13,7 @@ from policydiff.read.version import NORMALIZER_VERSION
 
 
 def process(text: str, meta: DocMeta | None = None, *, is_html: bool = False, script_config: str = "t2s",
-            source_bytes: bytes | None = None) -> Document:
+            source_bytes: bytes | None = None, extracted: tuple[tuple[str, int, str], ...] = ()) -> Document:
     """Normalize one document. Never raises on any text: the worst case is one paragraph."""
     meta = replace(meta) if meta else DocMeta()
     cleaned = normalize.clean(text, is_html=is_html, script_config=script_config)
@@ -38,7 +38,8 @@ def process(text: str, meta: DocMeta | None = None, *, is_html: bool = False, sc
     n_targets = targets.annotate(parsed.root, cleaned.text, plan_year=meta.year, warnings=skipped)
     for s in cleaned.suspects:
         insert_span(parsed.root, Node("suspect", s.start, s.end, {"reason": s.reason}))
-    steps = cleaned.steps + [
+    # a PDF's or DOCX's extraction steps come first, like the cleaning steps (`normalize --explain`)
+    steps = [Step(name, n, detail) for name, n, detail in extracted] + cleaned.steps + [
         Step("structure", sum(1 for n in parsed.root.iter() if "eId" in n.attrs), parsed.layout),
         Step("targets", n_targets, ("skipped: " + "; ".join(skipped))[:500] if skipped else ""),
     ]

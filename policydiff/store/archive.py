@@ -23,7 +23,6 @@ import hashlib
 import os
 import re
 import sqlite3
-from dataclasses import replace
 from pathlib import Path
 
 from policydiff.errors import PolicydiffError, UsageProblem
@@ -56,6 +55,10 @@ from policydiff.store.files import read_input_file, write_durable
 
 _HEX_RE = re.compile(r"[0-9a-fA-F]{4,64}")
 _REF_RE = re.compile(r"(?P<series>[^@#]+)@(?P<year>\d{1,6})(?:#(?P<n>\d{1,9}))?")
+
+
+#: encodings that name a format extractor rather than a codec (the text was taken out of a file)
+_EXTRACTED = frozenset({"pdf", "docx", "ofd", "doc", "wps"})
 
 
 class Archive:
@@ -142,6 +145,12 @@ class Archive:
             return version.text
         return ingest.decode(self.read_bytes(version), version.filename or version.short_id).text
 
+    def read_decoded(self, version: Version) -> ingest.Decoded:
+        """The decoded text with what a format extractor did (PDF, DOCX, OFD …: its steps)."""
+        if version.text is not None and version.encoding not in _EXTRACTED:
+            return ingest.Decoded(version.text, version.encoding)
+        return ingest.decode(self.read_bytes(version), version.filename or version.short_id)
+
     # --------------------------------------------------------------- writing
     def add(
         self,
@@ -203,7 +212,7 @@ class Archive:
             size=len(data),
             filename=name if not isinstance(item, bytes) or filename else "",
         )
-        return PreparedAdd(data=data, version=version, xml=self.derive(version, decoded.text))
+        return PreparedAdd(data=data, version=version, xml=self.derive(version, decoded))
 
     def commit(self, prepared: PreparedAdd) -> AddResult:
         """Write a prepared add: object, sidecar, then the catalog row (the commit point)."""
@@ -236,11 +245,10 @@ class Archive:
         return result
 
     # ------------------------------------------------------------ derived XML
-    def derive(self, version: Version, text: str | None = None) -> bytes:
+    def derive(self, version: Version, decoded: ingest.Decoded | None = None) -> bytes:
         """The validated clause XML of a version (the pipeline run on its text)."""
-        if text is not None:
-            version = replace(version, text=text)
-        return derived.to_xml(version, self.read_text(version))
+        decoded = decoded or self.read_decoded(version)
+        return derived.to_xml(version, decoded.text, decoded.steps)
 
     def stored_xml(self, version: Version) -> bytes | None:
         """The XML stored for a version if it is there and made by the current normalizer."""

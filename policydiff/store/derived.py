@@ -33,8 +33,9 @@ def meta_of(version: Version) -> DocMeta:
                    else "")  # at add time the version number is not known yet
 
 
-def document(version: Version, text: str, *, script_config: str = "t2s") -> Document:
-    """Run the pipeline on a version's (decoded) text."""
+def document(version: Version, text: str, *, script_config: str = "t2s",
+             extracted: tuple[tuple[str, int, str], ...] = ()) -> Document:
+    """Run the pipeline on a version's (decoded) text; `extracted` are a format extractor's steps."""
     from policydiff.read import clean as normalize
     from policydiff.read import pipeline
 
@@ -42,14 +43,15 @@ def document(version: Version, text: str, *, script_config: str = "t2s") -> Docu
     is_html = normalize.looks_like_html(text, name)
     if not is_html:
         _check_lines(text, name or version.short_id)
-    return pipeline.process(text, meta_of(version), is_html=is_html, script_config=script_config)
+    return pipeline.process(text, meta_of(version), is_html=is_html, script_config=script_config,
+                            extracted=extracted)
 
 
-def to_xml(version: Version, text: str) -> bytes:
+def to_xml(version: Version, text: str, extracted: tuple[tuple[str, int, str], ...] = ()) -> bytes:
     """The validated clause XML of a version (the pipeline run on its text)."""
     from policydiff.model import planxml
 
-    return planxml.to_bytes(document(version, text))
+    return planxml.to_bytes(document(version, text, extracted=extracted))
 
 
 def _check_lines(text: str, name: str) -> None:

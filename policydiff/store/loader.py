@@ -10,7 +10,8 @@ from policydiff.store.catalog import Version
 
 def build(archive: Archive, version: Version, *, script_config: str = "t2s") -> Document:
     """Run the pipeline on a version's text."""
-    return derived.document(version, archive.read_text(version), script_config=script_config)
+    decoded = archive.read_decoded(version)
+    return derived.document(version, decoded.text, script_config=script_config, extracted=decoded.steps)
 
 
 def load_version(archive: Archive, version: Version, *, script_config: str = "t2s") -> Document:

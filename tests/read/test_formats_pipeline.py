@@ -62,3 +62,13 @@ def test_pdf_against_docx_is_no_substantive_change(pdf_doc, paragraphs):
     cmp = compare(_doc(pdf_doc, "plan.pdf"), _doc(buf.getvalue(), "plan.docx"))
     assert {m.status for m in cmp.matches} == {"unchanged"}
     assert {t.change for t in cmp.targets} <= {"unchanged"}
+
+
+def test_normalize_explain_shows_the_extraction_steps(cli, pdf_doc, tmp_path):
+    path = tmp_path / "plan.pdf"
+    path.write_bytes(pdf_doc)
+    code, out, err = cli("--archive", tmp_path / "no-archive", "normalize", "--explain", path)
+    assert code == 0, err
+    names = [line.split()[0] for line in out.splitlines()[2:] if line.strip()]
+    assert names[0].startswith("pdf") and "html" in names and names.index("html") > 0
+    assert "pdf_page_numbers" in names or any(n.startswith("pdf_") for n in names[1:])
