@@ -253,89 +253,116 @@ def _ref(c: Clause, level: str) -> ClauseRef:
 
 def coverage(higher_doc: Document, lower_doc: Document, *, higher_ref: str = "", lower_ref: str = "") -> Coverage:
     """Which lower clauses take up which higher tasks; what is not taken up; what is the lower's own."""
-    import numpy as np
-
     skip_h, skip_l = _descriptive(higher_doc), _descriptive(lower_doc)
     higher = [c for c in higher_doc.clauses() if c.is_leaf and c.eid not in skip_h]
     every_lower = [c for c in lower_doc.clauses() if c.is_leaf]
     lower = [c for c in every_lower if c.eid not in skip_l]
-    order_h = {c.eid: k for k, c in enumerate(higher)}
-    order_l = {c.eid: k for k, c in enumerate(every_lower)}
+    in_scope = [c.eid not in skip_l for c in every_lower]
+    pairs = _copied(higher, every_lower, in_scope)
     links: list[CoverageLink] = []
     nearest: dict[str, CoverageLink] = {}
-    in_scope = [c.eid not in skip_l for c in every_lower]
-    # identical clauses (a copied task) are links whatever the background, every copy of them
-    # (many-to-many: indexes into `every_lower`)
-    pairs: set[tuple[int, int]] = set()
-    keys_l: dict[str, list[int]] = {}
-    for j, c in enumerate(every_lower):
-        if in_scope[j] and _key(c):
-            keys_l.setdefault(_key(c), []).append(j)
-    for i, c in enumerate(higher):
-        pairs.update((i, j) for j in keys_l.get(_key(c), []))
     if higher and lower:
         # the background is every leaf of the lower plan, descriptive ones too (they are the
         # plan's own vocabulary); links are kept only to clauses that commit to something
         score, parts = coverage_scores(higher, every_lower)
-        rel, z_row, z_col = _relative(score)
-        # align's own "a match on its own" (S_STRONG) covers plans too short to have a background,
-        # where every shingle is in every clause and the IDF-weighted containment is zero
-        ok = (((z_col >= Z_LINK) & (score >= S_MIN))
-              | (parts["forward"] >= S_CONTAINED) | (parts["backward"] >= S_CONTAINED) | (parts["align"] >= S_STRONG))
+        _rel, z_row, z_col = _relative(score)
         named = _named_in_heading(higher, every_lower)
-        ok |= named
-        ok &= np.array(in_scope, dtype=bool)[None, :]
-        pairs.update((int(i), int(j)) for i, j in zip(*np.nonzero(ok), strict=True))
-        fh = [_functions(c, "province") for c in higher]
-        fl = [_functions(c, "city") for c in every_lower]
-        for i, j in sorted(pairs):
-            h, lo = higher[i], every_lower[j]
-            identical = _key(h) == _key(lo)
-            ev = {name: round(float(m[i, j]), 4) for name, m in parts.items()}
-            ev["z"] = round(float(z_col[i, j]), 2)
-            ev["z_higher"] = round(float(z_row[i, j]), 2)
-            if identical:
-                ev["identical"] = True
-            if named[i, j]:
-                ev["names_the_task_programme"] = True
-            shared = sorted(set(anchors(h.text)) & set(anchors(lo.text)))
-            if shared:
-                ev["shared_anchors"] = shared
-            functions = sorted(fh[i] & fl[j])
-            if functions:
-                ev["shared_functions"] = functions
-            links.append(CoverageLink(h.eid, lo.eid, 1.0 if identical else round(float(score[i, j]), 4), ev))
-        linked = {k.higher for k in links}
-        for i, h in enumerate(higher):
-            cands = [j for j in range(len(every_lower)) if in_scope[j]]
-            if h.eid in linked or not cands:
-                continue
-            j = max(cands, key=lambda j: score[i, j])
-            nearest[h.eid] = CoverageLink(h.eid, every_lower[j].eid, round(float(score[i, j]), 4),
-                                          {"z": round(float(z_col[i, j]), 2), "z_higher": round(float(z_row[i, j]), 2)})
+        pairs |= _scored(in_scope, score, parts, z_col, named)
+        links = _links(higher, every_lower, sorted(pairs), score, parts, (z_row, z_col), named)
+        nearest = _nearest(higher, every_lower, in_scope, {k.higher for k in links}, score, (z_row, z_col))
+    order_h = {c.eid: k for k, c in enumerate(higher)}
+    order_l = {c.eid: k for k, c in enumerate(every_lower)}
     links.sort(key=lambda k: (order_h[k.higher], order_l[k.lower]))
-    linked_h = {k.higher for k in links}
-    linked_l = {k.lower for k in links}
-    by_h = {c.eid: c for c in higher}
-    by_l = {c.eid: c for c in lower}
-    target_pairs = []
-    for c in higher:
-        partners = [by_l[k.lower] for k in links if k.higher == c.eid]
-        if partners:
-            target_pairs += compare_targets(c.targets, [t for p in partners for t in p.targets],
-                                            plan_year=higher_doc.meta.year)
+    linked_h, linked_l = {k.higher for k in links}, {k.lower for k in links}
+    by_h, by_l = {c.eid: c for c in higher}, {c.eid: c for c in lower}
     return Coverage(
         higher_ref=higher_ref or higher_doc.meta.ref, lower_ref=lower_ref or lower_doc.meta.ref,
         higher_meta=higher_doc.meta, lower_meta=lower_doc.meta, links=links,
         not_taken_up=[c.eid for c in higher if c.eid not in linked_h],
         local_only=[c.eid for c in lower if c.eid not in linked_l],
-        targets=target_pairs,
+        targets=_target_pairs(higher, links, by_l, higher_doc.meta.year),
         higher_clauses={c.eid: _ref(c, "province") for c in higher},
         lower_clauses={c.eid: _ref(c, "city") for c in lower},
         departments=_department_pairs(higher, lower, links, by_h, by_l),
         descriptive=[c.eid for c in lower_doc.clauses() if c.eid in skip_l and c.is_leaf],
         nearest=nearest,
     )
+
+
+def _copied(higher: list[Clause], every_lower: list[Clause], in_scope: list[bool]) -> set[tuple[int, int]]:
+    """Identical clauses (a copied task) are links whatever the background, every copy of them
+    (many-to-many: indexes into `every_lower`)."""
+    keys_l: dict[str, list[int]] = {}
+    for j, c in enumerate(every_lower):
+        if in_scope[j] and _key(c):
+            keys_l.setdefault(_key(c), []).append(j)
+    return {(i, j) for i, c in enumerate(higher) for j in keys_l.get(_key(c), [])}
+
+
+def _scored(in_scope: list[bool], score, parts, z_col, named) -> set[tuple[int, int]]:
+    """Pairs that stand out of the lower plan's background, or hold the task's words, or name it.
+
+    align's own "a match on its own" (S_STRONG) covers plans too short to have a background, where
+    every shingle is in every clause and the IDF-weighted containment is zero.
+    """
+    import numpy as np
+
+    ok = (((z_col >= Z_LINK) & (score >= S_MIN))
+          | (parts["forward"] >= S_CONTAINED) | (parts["backward"] >= S_CONTAINED) | (parts["align"] >= S_STRONG))
+    ok |= named
+    ok &= np.array(in_scope, dtype=bool)[None, :]
+    return {(int(i), int(j)) for i, j in zip(*np.nonzero(ok), strict=True)}
+
+
+def _links(higher: list[Clause], every_lower: list[Clause], pairs: list[tuple[int, int]], score, parts,
+           zs, named) -> list[CoverageLink]:
+    """Each pair as a link with its score and evidence."""
+    z_row, z_col = zs
+    fh = [_functions(c, "province") for c in higher]
+    fl = [_functions(c, "city") for c in every_lower]
+    out: list[CoverageLink] = []
+    for i, j in pairs:
+        h, lo = higher[i], every_lower[j]
+        identical = _key(h) == _key(lo)
+        ev = {name: round(float(m[i, j]), 4) for name, m in parts.items()}
+        ev["z"] = round(float(z_col[i, j]), 2)
+        ev["z_higher"] = round(float(z_row[i, j]), 2)
+        if identical:
+            ev["identical"] = True
+        if named[i, j]:
+            ev["names_the_task_programme"] = True
+        shared = sorted(set(anchors(h.text)) & set(anchors(lo.text)))
+        if shared:
+            ev["shared_anchors"] = shared
+        functions = sorted(fh[i] & fl[j])
+        if functions:
+            ev["shared_functions"] = functions
+        out.append(CoverageLink(h.eid, lo.eid, 1.0 if identical else round(float(score[i, j]), 4), ev))
+    return out
+
+
+def _nearest(higher: list[Clause], every_lower: list[Clause], in_scope: list[bool], linked: set[str], score,
+             zs) -> dict[str, CoverageLink]:
+    """For each task not taken up, the closest lower clause (shown, never counted as a link)."""
+    z_row, z_col = zs
+    out: dict[str, CoverageLink] = {}
+    cands = [j for j in range(len(every_lower)) if in_scope[j]]
+    for i, h in enumerate(higher):
+        if h.eid in linked or not cands:
+            continue
+        j = max(cands, key=lambda j: score[i, j])
+        out[h.eid] = CoverageLink(h.eid, every_lower[j].eid, round(float(score[i, j]), 4),
+                                  {"z": round(float(z_col[i, j]), 2), "z_higher": round(float(z_row[i, j]), 2)})
+    return out
+
+
+def _target_pairs(higher: list[Clause], links: list[CoverageLink], by_l: dict[str, Clause], year) -> list:
+    out = []
+    for c in higher:
+        partners = [by_l[k.lower] for k in links if k.higher == c.eid]
+        if partners:
+            out += compare_targets(c.targets, [t for p in partners for t in p.targets], plan_year=year)
+    return out
 
 
 def answers_by_year(highers: list[Document], lower_doc: Document) -> dict[str, list[YearAnswer]]:
