@@ -250,7 +250,11 @@ def test_target_table_in_the_index_page_is_escaped():
     traj = Trajectory("<b>粤省事</b>", "用户'数", [p(0, 1, "达<1>"), p(1, 2, "达2")],
                       [{"from": 2019, "to": 2020, "change": "tightened", "reason": "1 → <2>"}])
     versions = [VersionInfo(str(y), "r", y, "plan", "t", "", "") for y in (2019, 2020)]
-    html = render_index(SeriesReport("s", SeriesLineage("s", versions, []), [traj]))
+    from policydiff.series.targets import target_table
+
+    report = SeriesReport("s", SeriesLineage("s", versions, []), [traj])
+    report.target_table = target_table("s", ["2019", "2020"], [traj])  # computed with the report
+    html = render_index(report)
     table = html[html.index("id='target-table'"):html.index("id='lineage'")]
     assert "<b>" not in table and "&lt;b&gt;粤省事&lt;/b&gt;" in table and "用户&#x27;数" in table
     assert "▲ 收紧 tightened" in table and "title='1 → &lt;2&gt;'" in table and "target_table.csv" in table
