@@ -21,10 +21,12 @@ from policydiff.model.changes import (
     TargetChangeKind,
 )
 from policydiff.model.document import Clause, Document
+from policydiff.model.layouts import is_partial
 from policydiff.model.quantity import display_value
 
 #: the redline and the target classification live in their own modules; importable from here too
-__all__ = ["classify", "compare", "compare_cached", "compare_targets", "doc_info", "summarize", "token_diff"]
+__all__ = ["classify", "compare", "compare_cached", "compare_targets", "doc_info", "states_responsibility",
+           "summarize", "token_diff"]
 
 
 def doc_info(doc: Document) -> DocInfo:
@@ -44,9 +46,17 @@ def _departments(olds: list[Clause], news: list[Clause]) -> dict:
     return {k: v for k, v in d.items() if v}
 
 
+def states_responsibility(doc: Document) -> bool:
+    """Whether a document states who leads and supports its tasks: a news summary (kind news, or
+    the news layout) does not, so a responsibility change computed against it would be an artefact
+    (every department read as removed or added)."""
+    return doc.meta.kind != "news" and not is_partial(doc.layout)
+
+
 def _clause_change(m: Match, old_c: dict[str, Clause], new_c: dict[str, Clause],
-                   sections: tuple[dict[str, str], dict[str, str]]) -> ClauseChange:
-    """sections: (old section headings, new section headings); a dropped clause keeps its old one."""
+                   sections: tuple[dict[str, str], dict[str, str]], departments: bool = True) -> ClauseChange:
+    """sections: (old section headings, new section headings); a dropped clause keeps its old one.
+    departments: whether responsibility changes are computed (not against a news summary)."""
     olds = [old_c[e] for e in m.old]
     news = [new_c[e] for e in m.new]
     old_text = "\n".join(c.full_text for c in olds)
@@ -67,7 +77,7 @@ def _clause_change(m: Match, old_c: dict[str, Clause], new_c: dict[str, Clause],
         old_nums=[c.label or c.num for c in olds], new_nums=[c.label or c.num for c in news],
         old_heading=" ".join(c.heading for c in olds), new_heading=" ".join(c.heading for c in news),
         old_text=old_text, new_text=new_text, section=sec, section_heading=section_heading,
-        departments=_departments(olds, news) if olds and news else {},
+        departments=_departments(olds, news) if departments and olds and news else {},
     )
 
 
@@ -135,9 +145,10 @@ def compare(old_doc: Document, new_doc: Document, alignment: Alignment | None = 
     new_c = {c.eid: c for c in new_all}
     sections = ({c.eid: c.heading for c in old_all if c.tag == "section"},
                 {c.eid: c.heading for c in new_all if c.tag == "section"})
-    changes = [_clause_change(m, old_c, new_c, sections) for m in al.matches]
+    depts = states_responsibility(old_doc) and states_responsibility(new_doc)
+    changes = [_clause_change(m, old_c, new_c, sections, depts) for m in al.matches]
     changes = _new_order(changes, old_c, new_c)
-    containers = [_clause_change(m, old_c, new_c, sections) for m in al.containers]
+    containers = [_clause_change(m, old_c, new_c, sections, depts) for m in al.containers]
     targets = compare_targets(changes, old_c, new_c, old_is_news=old_doc.meta.kind == "news",
                               new_is_news=new_doc.meta.kind == "news",
                               years=(old_doc.meta.year, new_doc.meta.year))

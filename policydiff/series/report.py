@@ -97,15 +97,14 @@ def news_labels(doc: Document) -> dict[str, str]:
 
 def _against_news(cmp: Comparison, old_names: dict[str, str], new_names: dict[str, str]) -> Comparison:
     """A comparison with a news summary on one side, as the report shows it: news paragraphs named
-    by `news_labels`, and no responsibility changes (news states no lead or support departments,
-    so every department would read as removed or added)."""
+    by `news_labels` (compare itself computes no responsibility changes against news:
+    `match.compare.states_responsibility`)."""
     if not (old_names or new_names):
         return cmp
-    matches = [replace(m, departments={}, old_nums=[old_names.get(e, n) for e, n in _nums(m.old, m.old_nums)],
+    matches = [replace(m, old_nums=[old_names.get(e, n) for e, n in _nums(m.old, m.old_nums)],
                        new_nums=[new_names.get(e, n) for e, n in _nums(m.new, m.new_nums)])
                for m in cmp.matches]
     summary = dict(cmp.summary or {})
-    summary["responsibilities"] = []
     # a news paragraph is no task: one the plan before does not hold is not a new task, nor one
     # the plan after does not repeat a dropped task
     if new_names:
