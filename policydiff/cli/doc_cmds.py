@@ -6,6 +6,9 @@ import click
 
 from renderers import registry
 
+#: policydiff.read.text.SCRIPT_CONFIGS, spelled out so that the CLI starts without the lexicon
+SCRIPT_CONFIGS = ("t2s", "tw2s", "hk2s", "tw2sp", "s2t")
+
 
 def _archive_dir(ctx: click.Context) -> str:
     return ctx.obj["archive_dir"]
@@ -32,7 +35,8 @@ def _emit(text: str | bytes, out: str | None) -> None:
 @click.option("-o", "--output", "out", type=click.Path(dir_okay=False), help="Write the XML here.")
 @click.option("--explain", is_flag=True, help="Show what each cleaning step changed and the suspect spans.")
 @click.option("--script-config", default="t2s", show_default=True,
-              type=click.Choice(["t2s", "tw2s", "hk2s", "tw2sp", "s2t"]), help="OpenCC configuration.")
+              type=click.Choice(SCRIPT_CONFIGS),
+              help="OpenCC configuration: Traditional → Simplified (t2s, tw2s, hk2s, tw2sp) or Traditional output (s2t).")
 @click.pass_context
 def normalize(ctx: click.Context, ref: str, out: str | None, explain: bool, script_config: str) -> None:
     """Normalize PATH or REF into validated clause XML."""

@@ -106,7 +106,9 @@ def rule_pinyin(state: _State) -> Step:
 
 
 def rule_script(state: _State) -> Step:
-    """Traditional → Simplified with OpenCC, when the text is Traditional (or a config is forced)."""
+    """Traditional → Simplified with OpenCC, when the text is Traditional (or a config is forced).
+    Only configurations into Simplified: Traditional output (s2t) converts the finished document
+    (`read.traditional`), since every later rule reads Simplified."""
     text = state.text
     t2s = converter("t2s")
     han = [c for c in text if is_cjk(c)]
@@ -120,9 +122,7 @@ def rule_script(state: _State) -> Step:
         state.source_script = "traditional"
     if state.source_script == "simplified" and state.script_config == "t2s":
         return Step("script", 0, f"simplified ({ratio:.1%} convertible)")
-    out = converter(state.script_config).convert(text)
-    if state.script_config != "s2t":
-        out = fix_t2s_leftovers(out)
+    out = fix_t2s_leftovers(converter(state.script_config).convert(text))
     out = _keep_suspects(text, out)
     n = sum(1 for a, b in zip(text, out, strict=False) if a != b) if len(out) == len(text) else -1
     state.text = out

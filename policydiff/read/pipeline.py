@@ -8,15 +8,19 @@ from dataclasses import replace
 from policydiff.model.document import DocMeta, Document, Step
 from policydiff.model.tree import Node, insert_span
 from policydiff.read import clean as normalize
-from policydiff.read import metadata, structure, targets
+from policydiff.read import metadata, structure, targets, traditional
+from policydiff.read.text import check_script_config
 from policydiff.read.version import NORMALIZER_VERSION
 
 
 def process(text: str, meta: DocMeta | None = None, *, is_html: bool = False, script_config: str = "t2s",
             source_bytes: bytes | None = None, extracted: tuple[tuple[str, int, str], ...] = ()) -> Document:
     """Normalize one document. Never raises on any text: the worst case is one paragraph."""
+    check_script_config(script_config)
     meta = replace(meta) if meta else DocMeta()
-    cleaned = normalize.clean(text, is_html=is_html, script_config=script_config)
+    # Traditional output (s2t): every rule reads Simplified, so convert the finished document only
+    output = script_config in traditional.OUTPUT_CONFIGS
+    cleaned = normalize.clean(text, is_html=is_html, script_config="t2s" if output else script_config)
     parsed = structure.parse(cleaned.text, kind=meta.kind if meta.kind == "news" else "")
     if not (meta.doc_no and meta.date and meta.title and meta.issuer and meta.year):
         # what the caller (the catalog) did not say, read before furniture lines are dropped: a
@@ -43,4 +47,5 @@ def process(text: str, meta: DocMeta | None = None, *, is_html: bool = False, sc
         Step("structure", sum(1 for n in parsed.root.iter() if "eId" in n.attrs), parsed.layout),
         Step("targets", n_targets, ("skipped: " + "; ".join(skipped))[:500] if skipped else ""),
     ]
-    return Document(meta=meta, text=cleaned.text, root=parsed.root, steps=steps, layout=parsed.layout)
+    doc = Document(meta=meta, text=cleaned.text, root=parsed.root, steps=steps, layout=parsed.layout)
+    return traditional.to_traditional(doc, script_config) if output else doc

@@ -13,6 +13,7 @@ import unicodedata
 from functools import lru_cache
 
 from policydiff import lexicon
+from policydiff.errors import UsageProblem
 
 CJK_PUNCT = frozenset("，。、；：？！“”‘’（）《》〈〉【】〔〕—…·「」『』")
 
@@ -27,6 +28,16 @@ def is_cjk(ch: str) -> bool:
 def is_wide(ch: str) -> bool:
     """A Han character or Chinese punctuation."""
     return is_cjk(ch) or ch in CJK_PUNCT
+
+
+#: the OpenCC configurations normalize accepts: Traditional → Simplified, and s2t for Traditional output
+SCRIPT_CONFIGS = ("t2s", "tw2s", "hk2s", "tw2sp", "s2t")
+
+
+def check_script_config(config: str) -> None:
+    """Refuse a configuration OpenCC or the pipeline does not support, in one line."""
+    if config not in SCRIPT_CONFIGS:
+        raise UsageProblem(f"unsupported script config {config!r} (supported: {', '.join(SCRIPT_CONFIGS)})")
 
 
 @lru_cache(maxsize=4)
