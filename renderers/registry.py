@@ -10,8 +10,10 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from policydiff.model.changes import Comparison
+if TYPE_CHECKING:  # listing the formats (the CLI's start-up) loads no model
+    from policydiff.model.changes import Comparison
 
 
 @dataclass(frozen=True)
