@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import click
 
 from renderers import registry
@@ -151,8 +153,27 @@ def lineage(ctx: click.Context, series: str, fmt: str) -> None:
         click.echo(to_json(result.to_dict()))
         return
     years = [v.label for v in result.versions]
-    def cell(label: str, ids: list[str]) -> str:  # the number a reader cites, else the clause id
-        return " ".join(result.numbers.get(label, {}).get(i) or i for i in ids) or "·"
+    def cell(label: str, ids: list[str]) -> str:  # the number or news paragraph a reader cites
+        width = max(12, _LINEAGE_WIDTH // max(1, len(ids)) - 1)
+        return " ".join(_fit_label(result.label(label, i), width) for i in ids) or "·"
 
     rows = [[ln.id] + [cell(y, ln.cells.get(y, [])) for y in years] + [ln.heading] for ln in result.lineages]
-    click.echo(table(["lineage", *years, "heading"], rows, max_width=28))
+    click.echo(table(["lineage", *years, "heading"], rows, max_width=_LINEAGE_WIDTH))
+
+
+_LINEAGE_WIDTH = 28
+_NEWS_LABEL = re.compile(r"「(?P<head>.*)」(?P<place>第\d+段)")
+
+
+def _fit_label(label: str, width: int) -> str:
+    """A news paragraph's label within `width` columns: its heading is shortened, its place
+    (第2段) kept, so two paragraphs under one heading stay apart in the table."""
+    from policydiff.model.formats import display_width
+
+    m = _NEWS_LABEL.fullmatch(label)
+    if not m or display_width(label) <= width:
+        return label
+    head, room = m["head"].rstrip("…"), width - display_width(m["place"]) - 5  # 「」 and …
+    while head and display_width(head) > room:
+        head = head[:-1]
+    return f"「{head}…」{m['place']}" if head else m["place"]

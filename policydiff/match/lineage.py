@@ -11,7 +11,7 @@ from __future__ import annotations
 from policydiff.match.chains import Chains
 from policydiff.match.compare import compare, compare_cached
 from policydiff.model.changes import Comparison
-from policydiff.model.document import Document
+from policydiff.model.document import Document, news_labels
 from policydiff.model.series import Lineage, SeriesLineage, VersionInfo
 
 #: how many versions ahead a clause that disappeared is looked for
@@ -78,7 +78,9 @@ def build(series: str, docs: list[Document], comparisons: list[Comparison] | Non
         links.connect(k, k + 1, cmp, None, None)
     plan_pairs = _after_gaps(docs, leaves, links, cache)
     out = _lineages(_groups(nodes, links), leaves, labels, links)
-    numbers = {label: {c.eid: c.label for c in ls} for label, ls in zip(labels, leaves, strict=True)}
+    # the name a reader cites: a plan clause's printed number, a news paragraph's heading and place
+    numbers = {label: {c.eid: c.label for c in ls} | (news_labels(d) if d.meta.kind == "news" else {})
+               for label, ls, d in zip(labels, leaves, docs, strict=True)}
     plan_comparisons = [(k, j, comparisons[k] if j == k + 1 else compare_cached(docs[k], docs[j], cache))
                         for k, j in plan_pairs]
     return SeriesLineage(series, infos, out, comparisons, numbers, plan_comparisons, _mentions(links, labels))

@@ -231,6 +231,24 @@ class Document:
                       implicit=a.get("implicit") == "true")
 
 
+def news_labels(doc: Document) -> dict[str, str]:
+    """eId → 「用大数据抗疫」第2段 for each unnumbered paragraph of a news summary: the heading of its
+    section (clipped) and its place there (第1段 alone for a paragraph before any heading). The
+    readable name of a news paragraph wherever one is shown (lineage, report)."""
+    out: dict[str, str] = {}
+    clauses = doc.clauses()
+    heads = {c.eid: c.heading.strip().rstrip("。；;，,") for c in clauses if not c.is_leaf or c.heading}
+    count: dict[str, int] = {}
+    for c in clauses:
+        if not c.is_leaf or c.num:
+            continue
+        count[c.parent] = count.get(c.parent, 0) + 1
+        head = heads.get(c.parent, "")
+        head = head if len(head) <= 16 else head[:15] + "…"
+        out[c.eid] = (f"「{head}」" if head else "") + f"第{count[c.parent]}段"
+    return out
+
+
 def _own_inline(block: Node):
     """Inline descendants of a block that do not belong to a nested block."""
     stack = [c for c in block.children if c.tag not in BLOCKS and c.tag != "p"]

@@ -67,8 +67,12 @@ def printable_lines(text: str) -> str:
     return "\n".join(printable(line) for line in text.split("\n"))
 
 
-def _width(s: str) -> int:
+def display_width(s: str) -> int:
+    """Columns a terminal gives the text: wide (CJK) characters count double."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+
+
+_width = display_width
 
 
 def table(header: list[str], rows: list[list[object]], max_width: int = 40) -> str:

@@ -55,9 +55,18 @@ class SeriesLineage:
 
         return lineage_frame(self)
 
+    def label(self, version: str, eid: str) -> str:
+        """How a reader names a clause of a version: its printed number ((十二)7.), a news
+        paragraph's heading and place (「用大数据抗疫」第2段), else its eId."""
+        return self.numbers.get(version, {}).get(eid) or eid
+
+    def lineage_dict(self, ln: Lineage) -> dict:
+        """A lineage as JSON: its cells name eIds, `labels` the same clauses as a reader cites them."""
+        return ln.to_dict() | {"labels": {v: [self.label(v, e) for e in ids] for v, ids in ln.cells.items()}}
+
     def to_dict(self) -> dict:
         return {"series": self.series, "versions": [v.__dict__ for v in self.versions],
-                "lineages": [ln.to_dict() for ln in self.lineages]}
+                "lineages": [self.lineage_dict(ln) for ln in self.lineages]}
 
 
 @dataclass

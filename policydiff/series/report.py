@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from policydiff.errors import PolicydiffError
 from policydiff.model.changes import Comparison
-from policydiff.model.document import Document
+from policydiff.model.document import news_labels
 from policydiff.model.series import SeriesLineage, SeriesReport, Trajectory
 from policydiff.store.loader import series_documents
 
@@ -45,9 +45,8 @@ def compute(archive_dir: str, series: str, progress: Callable[[str], None] = lam
     lin = lineage.build(series, docs, cache=cache)
     progress("trajectories")
     trajs = trajectory.trajectories(docs, lin.comparisons, cache=cache)
+    # lineage.build names news paragraphs with news_labels in lin.numbers already
     news = {lb.label: news_labels(d) for lb, d in zip(lin.versions, docs, strict=True) if d.meta.kind == "news"}
-    for label, names in news.items():
-        lin.numbers[label] = {**lin.numbers.get(label, {}), **names}
     clauses = {(lb.label, c.eid): c for lb, d in zip(lin.versions, docs, strict=True) for c in d.clauses()}
     for m in lin.mentions:
         n_label, n_eid = m["news"].split(":", 1)
@@ -76,23 +75,6 @@ def _hold(cmp: Comparison, clauses: dict, versions: list) -> None:
         held = {role: list(dict.fromkeys(n for c in cs if c for n in getattr(c, role))) for role in ("lead", "support")}
         if any(held.values()) and "departments_held" not in m.evidence:
             m.evidence = {**m.evidence, "departments_held": held}
-
-
-def news_labels(doc: Document) -> dict[str, str]:
-    """eId → 「用大数据抗疫」第2段 for each paragraph of a news summary: the heading of its section
-    (clipped) and its place there (第1段 alone for a paragraph before any heading)."""
-    out: dict[str, str] = {}
-    clauses = doc.clauses()
-    heads = {c.eid: c.heading.strip().rstrip("。；;，,") for c in clauses if not c.is_leaf or c.heading}
-    count: dict[str, int] = {}
-    for c in clauses:
-        if not c.is_leaf or c.num:
-            continue
-        count[c.parent] = count.get(c.parent, 0) + 1
-        head = heads.get(c.parent, "")
-        head = head if len(head) <= 16 else head[:15] + "…"
-        out[c.eid] = (f"「{head}」" if head else "") + f"第{count[c.parent]}段"
-    return out
 
 
 def _against_news(cmp: Comparison, old_names: dict[str, str], new_names: dict[str, str]) -> Comparison:
@@ -134,6 +116,6 @@ def summary_json(report: SeriesReport) -> dict:
                        for k, j, cmp in lin.plan_comparisons],
         "news_mentions": lin.mentions,
         "trajectories": [t.to_dict() for t in report.trajectories],
-        "lineages": [ln.to_dict() for ln in lin.lineages],
+        "lineages": [lin.lineage_dict(ln) for ln in lin.lineages],
         "target_table": report.target_table.to_dict() if report.target_table else None,
     }
