@@ -26,20 +26,23 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from functools import cache
 
 from policydiff import lexicon
 from policydiff.match.align import S_STRONG, _key, _relative, anchors, score_matrix
-from policydiff.match.tokens import shingles
-from policydiff.model.coverage import (
-    ClauseRef,
-    Coverage,
-    CoverageLink,
-    DepartmentPair,
-    TargetPair,
-    YearAnswer,
+from policydiff.match.coverage_departments import (
+    clause_departments,
+    counterparts,
+    department_function,
+    department_pairs,
+    functions_of,
 )
-from policydiff.model.document import Clause, Document, Target
+from policydiff.match.coverage_targets import compare_targets, relation
+from policydiff.match.tokens import shingles
+from policydiff.model.coverage import ClauseRef, Coverage, CoverageLink, YearAnswer
+from policydiff.model.document import Clause, Document
+
+__all__ = ["answers_by_year", "clause_departments", "compare_targets", "containment_matrix", "counterparts",
+           "coverage", "coverage_scores", "department_function", "relation"]
 
 #: weights of the coverage score: forward containment (how much of the higher task's IDF-weighted
 #: wording the lower clause takes up) and departments mapped by function. Measured on the Jieyang
@@ -54,84 +57,9 @@ S_MIN = 0.04
 #: a containment that is a link on its own, either way round (a copied, narrowed or merged task):
 #: on the real plans no unrelated pair reaches 0.5
 S_CONTAINED = 0.6
-#: department names shorter than this are sector words (民政, 教育), not names to look for in text
-MIN_NAME = 4
-
-
-# --------------------------------------------------------------------------- departments
-
-
-@cache
-def _departments() -> tuple[dict[str, str], dict[tuple[str, str], tuple[str, ...]]]:
-    """name → function key; (function key, level) → names, from `department_levels.tsv`."""
-    key_of: dict[str, str] = {}
-    names: dict[tuple[str, str], list[str]] = {}
-    for row in lexicon.table("department_levels"):
-        if len(row) < 3:
-            continue
-        key, level, name = row[0], row[1], row[2]
-        key_of.setdefault(name, key)
-        names.setdefault((key, level), []).append(name)
-    return key_of, {k: tuple(v) for k, v in names.items()}
 
 
 _PLUS = re.compile(r"[+＋]")
-_LEVEL_PREFIX = re.compile(r"^(?:广东省|广东|[\u4e00-\u9fff]{2}市(?=[\u4e00-\u9fff]{3})|省|市|县)")
-_SUFFIX = re.compile(r"(?:厅|局|委员会|委|办公室|办|室|部门)$")
-
-
-def _core(name: str) -> str:
-    """省公安厅 and 市公安局 share the core 公安; 揭阳市卫生健康局 and 省卫生健康委 share 卫生健康."""
-    return _SUFFIX.sub("", _LEVEL_PREFIX.sub("", name.strip()))
-
-
-@cache
-def _by_core() -> dict[str, str]:
-    key_of, _ = _departments()
-    out: dict[str, str] = {}
-    for name, key in key_of.items():
-        core = _core(name)
-        if len(core) >= 2:
-            out.setdefault(core, key)
-    return out
-
-
-def department_function(name: str) -> str:
-    """The function key of a department name at any level ('' when the lexicon does not know it)."""
-    key_of, _ = _departments()
-    name = name.strip()
-    if name in key_of:
-        return key_of[name]
-    return _by_core().get(_core(name), "")
-
-
-def counterparts(name: str, level: str) -> list[str]:
-    """The names at `level` ('province' or 'city') of the department with `name`'s function."""
-    _, names = _departments()
-    key = department_function(name)
-    return list(names.get((key, level), ())) if key else []
-
-
-@cache
-def _mention_pattern(level: str) -> re.Pattern[str] | None:
-    _, names = _departments()
-    found = sorted({n for (_, lv), ns in names.items() if lv == level for n in ns if len(n) >= MIN_NAME},
-                   key=lambda n: (-len(n), n))
-    return re.compile("|".join(re.escape(n) for n in found)) if found else None
-
-
-def clause_departments(c: Clause, level: str = "") -> list[str]:
-    """Departments of a clause: its responsibility parenthetical, and the bodies of `level`
-    ('province' or 'city') its text names (a city plan has no parentheticals: 公安部门, 市财政…)."""
-    named = list(dict.fromkeys(c.lead + c.support))
-    pat = _mention_pattern(level) if level else None
-    if pat is not None:
-        named += [m.group(0) for m in pat.finditer(c.text) if m.group(0) not in named]
-    return list(dict.fromkeys(named))
-
-
-def _functions(c: Clause, level: str = "") -> set[str]:
-    return {k for k in (department_function(n) for n in clause_departments(c, level)) if k}
 
 
 # --------------------------------------------------------------------------- scores
@@ -192,8 +120,8 @@ def _dept_matrix(higher: list[Clause], lower: list[Clause]):
     """IDF-weighted overlap of department functions (the lead of half the plan weighs nothing)."""
     import numpy as np
 
-    fh = [_functions(c, "province") for c in higher]
-    fl = [_functions(c, "city") for c in lower]
+    fh = [functions_of(c, "province") for c in higher]
+    fl = [functions_of(c, "city") for c in lower]
     df: Counter[str] = Counter()
     for s in fh + fl:
         df.update(s)
@@ -283,7 +211,7 @@ def coverage(higher_doc: Document, lower_doc: Document, *, higher_ref: str = "",
         targets=_target_pairs(higher, links, by_l, higher_doc.meta.year),
         higher_clauses={c.eid: _ref(c, "province") for c in higher},
         lower_clauses={c.eid: _ref(c, "city") for c in lower},
-        departments=_department_pairs(higher, lower, links, by_h, by_l),
+        departments=department_pairs(higher, lower, links, by_h, by_l),
         descriptive=[c.eid for c in lower_doc.clauses() if c.eid in skip_l and c.is_leaf],
         nearest=nearest,
     )
@@ -318,8 +246,8 @@ def _links(higher: list[Clause], every_lower: list[Clause], pairs: list[tuple[in
            zs, named) -> list[CoverageLink]:
     """Each pair as a link with its score and evidence."""
     z_row, z_col = zs
-    fh = [_functions(c, "province") for c in higher]
-    fl = [_functions(c, "city") for c in every_lower]
+    fh = [functions_of(c, "province") for c in higher]
+    fl = [functions_of(c, "city") for c in every_lower]
     out: list[CoverageLink] = []
     for i, j in pairs:
         h, lo = higher[i], every_lower[j]
@@ -380,109 +308,3 @@ def answers_by_year(highers: list[Document], lower_doc: Document) -> dict[str, l
                                                       max(k.score for k in ks)))
     order = {c.eid: n for n, c in enumerate(lower_doc.clauses())}
     return dict(sorted(out.items(), key=lambda kv: order.get(kv[0], len(order))))
-
-
-def _department_pairs(higher, lower, links, by_h, by_l) -> list[DepartmentPair]:
-    """Departments of both plans grouped by function, higher-plan order first."""
-    order: list[str] = []
-    h_names: dict[str, list[str]] = {}
-    l_names: dict[str, list[str]] = {}
-    for side, clauses, level in ((h_names, higher, "province"), (l_names, lower, "city")):
-        for c in clauses:
-            for n in clause_departments(c, level):
-                key = department_function(n)
-                if not key:
-                    continue
-                if key not in order:
-                    order.append(key)
-                if n not in side.setdefault(key, []):
-                    side[key].append(n)
-    return [DepartmentPair(k, h_names.get(k, []), l_names.get(k, [])) for k in order]
-
-
-# --------------------------------------------------------------------------- targets
-
-_FLOOR, _CEIL = {"ge", "gt"}, {"le", "lt"}
-#: share of the shorter metric's bigrams the other must hold for two targets to measure one thing
-METRIC_SHARE = 0.5
-
-
-def _direction(t: Target) -> str:
-    if t.comparator in _FLOOR:
-        return "floor"
-    if t.comparator in _CEIL:
-        return "ceiling"
-    return "exact" if t.comparator == "eq" else ""
-
-
-def _same_measure(a: Target, b: Target) -> bool:
-    """Same unit, the same administrative level when both name one (市县级 is not 省级), and metrics
-    sharing most of their words (企业开办全流程 ~ 企业开办时间). Other subjects (programmes: 证照分离,
-    多证合一) are how a plan frames a target, not what it measures."""
-    if a.unit != b.unit or not a.metric or not b.metric:
-        return False
-    levels = set(lexicon.words("levels"))
-    if a.subject in levels and b.subject in levels and a.subject != b.subject:
-        return False
-    ga, gb = set(shingles(a.metric, (2,))), set(shingles(b.metric, (2,)))
-    if not ga or not gb:
-        return a.metric == b.metric
-    return len(ga & gb) / min(len(ga), len(gb)) >= METRIC_SHARE
-
-
-def _deadline(t: Target, plan_year: int | None) -> str:
-    if t.deadline:
-        return t.deadline
-    return f"{plan_year}-12-31" if plan_year else ""
-
-
-def relation(higher: Target, lower: Target, *, plan_year: int | None = None) -> str:
-    """How the lower target compares with the higher: stricter, same, looser, or '' (not rankable).
-
-    Equal values on the same subject and metric are the same commitment whatever the drafting
-    (超过70% against 不低于70%: the product owner's rule); a bare value (不动产一般登记5个工作日)
-    reads in the other target's direction. Value and deadline are two dimensions:
-    when they point opposite ways the pair cannot be ranked. A lower target without a deadline is
-    judged on its value alone.
-    """
-    d_h, d_l = _direction(higher), _direction(lower)
-    # a bare value (5个工作日, 100%) commits to that value: it reads in the other side's direction
-    if d_l == "exact":
-        d_l = d_h
-    if d_h == "exact":
-        d_h = d_l
-    if d_h == d_l == "exact":
-        return "same" if higher.value == lower.value and higher.deadline == lower.deadline else ""
-    if not d_h or d_h != d_l or higher.value_high is not None or lower.value_high is not None:
-        return ""
-    if lower.value == higher.value:
-        value = 0
-    elif (lower.value > higher.value) == (d_h == "floor"):
-        value = 1
-    else:
-        value = -1
-    deadline = 0
-    if lower.deadline:
-        dh = _deadline(higher, plan_year)
-        if dh and lower.deadline != dh:
-            deadline = 1 if lower.deadline < dh else -1
-    if value and deadline and value != deadline:
-        return ""
-    step = value or deadline
-    return "stricter" if step > 0 else "looser" if step < 0 else "same"
-
-
-def compare_targets(higher: list[Target], lower: list[Target], *, plan_year: int | None = None) -> list[TargetPair]:
-    """Each higher target against the lower targets on the same measure: stricter/same/looser, or
-    none when the lower level sets no target on it. Pairs that cannot be ranked are left out."""
-    out: list[TargetPair] = []
-    for h in higher:
-        same_measure = [lt for lt in lower if _same_measure(h, lt)]
-        if not same_measure:
-            out.append(TargetPair(h, None, "none"))
-            continue
-        for lt in same_measure:
-            rel = relation(h, lt, plan_year=plan_year)
-            if rel:
-                out.append(TargetPair(h, lt, rel))
-    return out
