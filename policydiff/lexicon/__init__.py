@@ -7,7 +7,9 @@ phrase is a data change. Files are UTF-8; `#` starts a comment; blank lines are 
 - `*.txt`: one entry a line.
 - `*.tsv`: tab-separated columns, one entry a line.
 
-`digest()` hashes every file, so stored XML made with other lexicons is seen as stale.
+`digest()` hashes every file, so stored XML made with other lexicons is seen as stale. Files the
+matcher alone reads (`data/match/*.txt`, e.g. `words("match/systems")`) change no XML and are
+not part of the digest.
 """
 
 from __future__ import annotations
@@ -60,7 +62,8 @@ def pattern(name: str) -> re.Pattern[str]:
 
 @lru_cache(maxsize=1)
 def digest() -> str:
-    """A short hash of every lexicon file: part of the normalizer version."""
+    """A short hash of every lexicon file the normalizer reads (not `data/match/`): part of the
+    normalizer version."""
     h = hashlib.sha256()
     folder = resources.files("policydiff.lexicon").joinpath("data")
     for entry in sorted(folder.iterdir(), key=lambda p: p.name):
