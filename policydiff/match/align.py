@@ -4,7 +4,7 @@ Yearly plans rewrite tasks heavily: a task and its true counterpart often share 
 character n-grams (TF-IDF cosine 0.04–0.30), while unrelated pairs sit near 0.01. So a score is
 never judged on its own: each candidate pair is measured against the background of its own row
 and column (how far it stands above what that clause scores with everything else), and a global
-assignment (Hungarian, scipy's linear_sum_assignment) picks the 1:1 pairs, so one strong clause
+assignment (Hungarian, `assignment.py`) picks the 1:1 pairs, so one strong clause
 cannot take two partners and order alone never decides. Splits and merges are then found as
 second partners that beat the background almost as clearly as the first. Moves are the matched
 pairs outside the longest run that keeps its relative order.
@@ -22,7 +22,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from policydiff.match import corrections
+from policydiff.match import assignment, corrections, tfidf
 from policydiff.match.tokens import shingles
 from policydiff.model.document import Clause, Document
 
@@ -57,6 +57,9 @@ class Alignment:
 
     matches: list[Match]
     containers: list[Match]
+    #: every clause of each side, as `Document.clauses()` gave them to the aligner
+    old_clauses: list[Clause] = field(default_factory=list)
+    new_clauses: list[Clause] = field(default_factory=list)
 
 
 def _key(c: Clause) -> str:
@@ -87,46 +90,6 @@ def containment(part: str, whole: str) -> float:
     """Share of `part`'s bigrams found in `whole`: high when part was cut out of whole."""
     a, b = set(shingles(part, (2,))), set(shingles(whole, (2,)))
     return len(a & b) / len(a) if a else 0.0
-
-
-class _Vectorizer:
-    """TF-IDF over character shingles, with the IDF of this pair of documents (their own background)."""
-
-    def __init__(self, docs: list[list[str]]):
-        df: Counter[str] = Counter()
-        for d in docs:
-            df.update(set(d))
-        # sorted, so that sums run in the same order whatever the hash seed (byte-identical output)
-        self.vocab = {g: i for i, g in enumerate(sorted(df))}
-        n = len(docs)
-        self.idf = [0.0] * len(self.vocab)
-        for g, i in self.vocab.items():
-            self.idf[i] = math.log((n + 1) / (df[g] + 1)) + 1.0
-
-    def matrix(self, docs: list[list[str]]):
-        import numpy as np
-        from scipy import sparse
-
-        rows, cols, vals = [], [], []
-        for r, d in enumerate(docs):
-            tf = Counter(g for g in d if g in self.vocab)
-            weights = {self.vocab[g]: (1 + math.log(c)) * self.idf[self.vocab[g]] for g, c in tf.items()}
-            norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-            for i, w in weights.items():
-                rows.append(r)
-                cols.append(i)
-                vals.append(w / norm)
-        return sparse.csr_matrix((np.array(vals), (np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64))),
-                                 shape=(len(docs), len(self.vocab)))
-
-
-def _cosine(old: list[list[str]], new: list[list[str]]):
-    import numpy as np
-
-    if not old or not new:
-        return np.zeros((len(old), len(new)))
-    vec = _Vectorizer(old + new)
-    return (vec.matrix(old) @ vec.matrix(new).T).toarray()
 
 
 def _weighted_overlap(old: list[set[str]], new: list[set[str]]):
@@ -160,9 +123,9 @@ def _target_keys(c: Clause) -> set[str]:
 
 def score_matrix(old: list[Clause], new: list[Clause]):
     """Combined similarity of every old/new pair and its parts (numpy arrays)."""
-    content = _cosine([shingles(c.text) for c in old], [shingles(c.text) for c in new])
-    heading = _cosine([shingles(c.heading or c.text[:40]) for c in old], [shingles(c.heading or c.text[:40]) for c in new])
-    anchor = _cosine([[g for a in anchors(c.text) for g in shingles(a, (2,))] for c in old],
+    content = tfidf.cosine([shingles(c.text) for c in old], [shingles(c.text) for c in new])
+    heading = tfidf.cosine([shingles(c.heading or c.text[:40]) for c in old], [shingles(c.heading or c.text[:40]) for c in new])
+    anchor = tfidf.cosine([[g for a in anchors(c.text) for g in shingles(a, (2,))] for c in old],
                      [[g for a in anchors(c.text) for g in shingles(a, (2,))] for c in new])
     dept = _weighted_overlap([set(c.lead) for c in old], [set(c.lead) for c in new])
     target = _weighted_overlap([_target_keys(c) for c in old], [_target_keys(c) for c in new])
@@ -227,7 +190,7 @@ def align(old_doc: Document, new_doc: Document) -> Alignment:
     matches = _statuses(groups, old, new, news_side)
     corrections.mark_unlinked(matches, old, new, unlinked)
     containers = _align_containers(old_all, new_all, matches)
-    return Alignment(matches, containers)
+    return Alignment(matches, containers, old_all, new_all)
 
 
 Group = tuple[list[int], list[int], float, dict]
@@ -293,20 +256,14 @@ def _identical(old: list[Clause], new: list[Clause]) -> tuple[list[Group], list[
 
 def _first_partners(total, rel) -> tuple[dict[int, int], dict[int, int]]:
     """The 1:1 pairs of one global assignment: old row → new column, and new column → old row."""
-    import numpy as np
-    from scipy.optimize import linear_sum_assignment
-
     # a pair this similar needs no background to judge it (and a short plan has none: with
     # two or three candidates a z-score cannot reach Z_ACCEPT)
     ok = ((rel >= Z_ACCEPT) & (total >= S_MIN)) | (total >= S_STRONG)
-    cost = -np.where(ok, rel * total, 0.0)
-    rows, cols = linear_sum_assignment(cost)
     first_new: dict[int, int] = {}
     first_old: dict[int, int] = {}
-    for r, k in zip(rows, cols, strict=True):
-        if ok[r, k]:
-            first_new[r] = k
-            first_old[k] = r
+    for r, k in assignment.assign(rel * total, ok):
+        first_new[r] = k
+        first_old[k] = r
     return first_new, first_old
 
 
@@ -409,7 +366,7 @@ def _align_containers(old_all: list[Clause], new_all: list[Clause], matches: lis
     def leaves_under(c: Clause, all_: list[Clause]) -> set[str]:
         return (old_under if all_ is old_all else new_under).get(c.eid, set())
 
-    heading = _cosine([shingles(c.heading) for c in old_c], [shingles(c.heading) for c in new_c])
+    heading = tfidf.cosine([shingles(c.heading) for c in old_c], [shingles(c.heading) for c in new_c])
     flow = np.zeros_like(heading)
     for i, oc in enumerate(old_c):
         ol = leaves_under(oc, old_all)
@@ -420,12 +377,10 @@ def _align_containers(old_all: list[Clause], new_all: list[Clause], matches: lis
                 hit = sum(v for n, v in targets.items() if n in nl)
                 flow[i, j] = hit / math.sqrt(len(ol) * len(nl))
     total = 0.5 * heading + 0.5 * flow
-    from scipy.optimize import linear_sum_assignment
-
-    rows, cols = linear_sum_assignment(-total)
+    same_tag = np.array([[o.tag == n.tag for n in new_c] for o in old_c])
+    ok = (total >= 0.2) & same_tag | (total >= 0.35)
     out = []
-    for r, k in zip(rows, cols, strict=True):
-        if total[r, k] >= 0.2 and old_c[r].tag == new_c[k].tag or total[r, k] >= 0.35:
-            out.append(Match([old_c[r].eid], [new_c[k].eid], "matched", round(float(total[r, k]), 4),
-                             {"heading": round(float(heading[r, k]), 4), "leaves": round(float(flow[r, k]), 4)}))
+    for r, k in assignment.assign(total, ok):
+        out.append(Match([old_c[r].eid], [new_c[k].eid], "matched", round(float(total[r, k]), 4),
+                         {"heading": round(float(heading[r, k]), 4), "leaves": round(float(flow[r, k]), 4)}))
     return out

@@ -140,7 +140,7 @@ def summarize(matches: list[ClauseChange], targets: list[TargetChange]) -> dict:
 def compare(old_doc: Document, new_doc: Document, alignment: Alignment | None = None) -> Comparison:
     """The change model of old → new."""
     al = alignment or align(old_doc, new_doc)
-    old_all, new_all = old_doc.clauses(), new_doc.clauses()
+    old_all, new_all = al.old_clauses or old_doc.clauses(), al.new_clauses or new_doc.clauses()
     old_c = {c.eid: c for c in old_all}
     new_c = {c.eid: c for c in new_all}
     sections = ({c.eid: c.heading for c in old_all if c.tag == "section"},

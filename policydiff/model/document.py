@@ -174,13 +174,14 @@ class Document:
                         for o in r.children if o.tag == "org"]
                 support = [o.attrs.get("name", self.slice(o)) for r in (resp.children if resp else [])
                            if r.tag == "support" for o in r.children if o.tag == "org"]
-                targets = [self._target(t, eid) for t in _own_targets(child)]
+                inline = list(_own_inline(child))
+                targets = [self._target(t, eid) for t in _own_targets(child, inline)]
                 out.append(Clause(
                     eid=eid, tag=child.tag, num=child.attrs.get("num", ""), heading=heading, content=content,
                     lead=lead, support=support, targets=targets, parent=parent, section=sec, order=len(out),
                     is_leaf=not block_kids and (child.tag not in CONTAINERS or bool(content)),
                     start=child.start, end=child.end,
-                    suspects=sum(1 for s in _own_inline(child) if s.tag == "suspect"),
+                    suspects=sum(1 for s in inline if s.tag == "suspect"),
                     children=[c.attrs.get("eId", "") for c in block_kids],
                     responsibility=self.slice(resp),
                     label=labels.setdefault(eid, labels.get(parent, "") + child.attrs.get("num", "")
@@ -192,11 +193,12 @@ class Document:
         # provincial plans number tasks across sections (（十二）7. is unique); city plans restart in
         # each section, and there the section's number is needed to tell clauses apart
         cited = [c.label for c in out if c.label]
+        restart = len(cited) != len(set(cited))
         nums = {c.eid: c.num for c in out if c.tag in CONTAINERS}
         for c in out:
             if c.tag in CONTAINERS:
                 c.label = c.num
-            elif len(cited) != len(set(cited)):
+            elif restart:
                 c.label = nums.get(c.section, "") + c.label
         return out
 
@@ -258,9 +260,10 @@ def _own_inline(block: Node):
         stack.extend(c for c in n.children if c.tag not in BLOCKS)
 
 
-def _own_targets(block: Node) -> list[Node]:
+def _own_targets(block: Node, inline: list[Node] | None = None) -> list[Node]:
+    """The targets of a block itself (a paragraph's, wherever they sit), in text order."""
     if block.tag == "p":
         nodes = list(block.iter("target"))
     else:
-        nodes = [n for n in _own_inline(block) if n.tag == "target"]
+        nodes = [n for n in (_own_inline(block) if inline is None else inline) if n.tag == "target"]
     return sorted(nodes, key=lambda n: n.start)
