@@ -1,6 +1,7 @@
 """The series report as files: a redline per consecutive pair and per pair of consecutive plans
 (2019 → 2021 across a news summary), the index page, the departments page, the target table
-(target_table.csv), summary.md and summary.json."""
+(target_table.csv, and target_table.xlsx for Excel), summary.md and summary.json; for a series with a
+parent series, a coverage page per plan (coverage-2019.html and .md)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from renderers import registry
 from renderers.departments import departments_md, render_departments
 from renderers.markdown import cell, escape
 from renderers.series import pair_name, render_index
+from renderers.series_coverage import coverage_md, coverage_names
 
 #: the files written for each consecutive pair, by format name (see renderers.registry)
 PAIR_FORMATS = ("html", "md")
@@ -21,9 +23,9 @@ SUMMARY_FORMAT = "summary"
 
 
 def files(report: SeriesReport, summary: dict, progress: Callable[[str], None] = lambda s: None,
-          ) -> Iterator[tuple[str, str]]:
-    """(file name, text) for every file of the report folder, in writing order; `summary` is the
-    series summary as data (`policydiff.series.report.summary_json`)."""
+          ) -> Iterator[tuple[str, str | bytes]]:
+    """(file name, text) for every file of the report folder, in writing order (bytes for the
+    workbook); `summary` is the series summary as data (`policydiff.series.report.summary_json`)."""
     lin = report.lineage
     labels = [v.label for v in lin.versions]
     for k, cmp in enumerate(lin.comparisons):
@@ -40,10 +42,21 @@ def files(report: SeriesReport, summary: dict, progress: Callable[[str], None] =
         for fmt in PAIR_FORMATS:
             entry = registry.get(fmt)
             yield f"{name}.{entry.suffix}", entry.render(cmp)
+    if report.coverage:
+        from renderers.coverage import render_html, render_markdown
+
+        for name, cov in zip(coverage_names(report), report.coverage, strict=True):
+            progress(f"coverage {cov.higher_ref} → {cov.lower_ref}")
+            yield f"{name}.html", render_html(cov)
+            yield f"{name}.md", render_markdown(cov)
     progress("index")
     yield "index.html", render_index(report)
     yield "departments.html", render_departments(report)
     yield "target_table.csv", target_table_csv(report)
+    if report.target_table is not None:
+        from renderers.xlsx import render_target_table
+
+        yield "target_table.xlsx", render_target_table(report.target_table)
     yield "summary.md", summary_md(report)
     yield "summary.json", json.dumps(summary, ensure_ascii=False, indent=2)
 
@@ -76,6 +89,7 @@ def summary_md(report: SeriesReport) -> str:
             " (plans, news skipped)" if j != k + 1 else "")
         parts += [f"## {a} → {b}{note}", "", _nested(registry.render(SUMMARY_FORMAT, cmp)), ""]
     parts += _mentions_md(report)
+    parts += coverage_md(report)
     parts += departments_md(report)
     return "\n".join(parts).rstrip("\n") + "\n"
 

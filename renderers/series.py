@@ -12,6 +12,7 @@ from policydiff.model.changes import STATUSES, TargetChangeKind
 from policydiff.model.series import cell_text
 from renderers.charts import trajectory_svg
 from renderers.labels import STATUS_LABELS, TARGET_LABELS
+from renderers.series_coverage import coverage_section
 
 _CSS = """
 body{font-family:"Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei",sans-serif;margin:0;
@@ -66,6 +67,7 @@ def render_index(report) -> str:
     out += _versions(lin)
     out += _pairs(lin, labels)
     out += _news_mentions(lin, labels)
+    out += coverage_section(report)
     out += _trajectories(report.trajectories)
     out += _target_table(report)
     out += _lineages(lin, labels)

@@ -37,6 +37,9 @@ def archive() -> None:
 @click.option("--kind", type=click.Choice(KIND_CHOICES), help="Document kind (default: news if detected, else plan).")
 @click.option("--title", help="Title (default: detected).")
 @click.option("--source", help="Where the file came from (URL).")
+@click.option("--parent", metavar="SERIES",
+              help="The higher-level series this series takes up (a city plan's provincial series): "
+                   "its report then shows how the plan takes up the parent's plans of the years it covers.")
 @click.pass_context
 def add_cmd(
     ctx: click.Context,
@@ -46,6 +49,7 @@ def add_cmd(
     kind: str | None,
     title: str | None,
     source: str | None,
+    parent: str | None,
 ) -> None:
     """Add files to the archive (identical files are not stored twice)."""
     arch = _archive(ctx)
@@ -53,11 +57,33 @@ def add_cmd(
     prepared = [
         arch.prepare(path, series=series, year=year, kind=kind, title=title, source=source) for path in paths
     ]
+    if parent is not None:
+        _check_parent(arch, parent, {item.version.series for item in prepared})
     for item in prepared:
         result = arch.commit(item)
         v = result.version
         click.echo(f"{result.status} {v.series}@{v.year} #{v.version} {v.short_id} "
                    f"({printable(' '.join((v.doc_no or v.title or v.kind).split()))})")
+    if parent is not None:
+        from policydiff.store import series_meta
+
+        for name in sorted({item.version.series for item in prepared}):
+            changed = series_meta.set_parent(arch.root, name, parent)
+            click.echo(f"{'parent' if changed else 'parent unchanged'} {name} → {parent}")
+
+
+def _check_parent(arch: Archive, parent: str, series: set[str]) -> None:
+    """--parent names another series already in the archive."""
+    from policydiff.errors import UsageProblem
+
+    try:
+        arch.log(parent)
+    except UsageProblem as exc:
+        raise UsageProblem(f"--parent: {exc}") from None  # the CLI names the nearest series
+    from policydiff.store import series_meta
+
+    for name in series:
+        series_meta.check_parent(arch.root, name, parent)
 
 
 @archive.command("list")

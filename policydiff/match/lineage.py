@@ -108,7 +108,7 @@ def _after_gaps(docs: list[Document], leaves: list[list], links: _Links, cache: 
     unlinked. Returns the consecutive plan pairs (indexes into `docs`)."""
     plans = [k for k in range(len(docs)) if not links.is_news[k]]
     for gap in range(1, MAX_GAP + 1):
-        for a_i, k in enumerate(plans[:len(plans) - gap]):
+        for a_i, k in enumerate(plans[:max(0, len(plans) - gap)]):  # not plans[:-1] when gap > len
             j = plans[a_i + gap]
             if j == k + 1:
                 continue

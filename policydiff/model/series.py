@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from policydiff.model.changes import Comparison
+from policydiff.model.coverage import Coverage
 from policydiff.model.document import json_number
 from policydiff.model.quantity import display_value
 
@@ -183,3 +184,8 @@ class SeriesReport:
     departments: list[dict] = field(default_factory=list)
     #: the targets across the series (`policydiff.series.targets`), computed with the report
     target_table: TargetTable | None = None
+    #: the series this one takes up (`archive add --parent`: a city plan's provincial series)
+    parent: str = ""
+    #: each plan of this series against the parent's plan of its first year, with the parent's
+    #: other versions of the years it covers in `years` (`policydiff.series.coverage`)
+    coverage: list[Coverage] = field(default_factory=list)

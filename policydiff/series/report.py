@@ -10,6 +10,7 @@ from policydiff.errors import PolicydiffError
 from policydiff.model.changes import Comparison
 from policydiff.model.document import news_labels
 from policydiff.model.series import SeriesLineage, SeriesReport, Trajectory
+from policydiff.store import series_meta
 from policydiff.store.loader import series_documents
 
 
@@ -62,6 +63,12 @@ def compute(archive_dir: str, series: str, progress: Callable[[str], None] = lam
     progress("departments")
     report = SeriesReport(series, lin, trajs, departments.build(docs, lin))
     report.target_table = target_table(series, [v.label for v in lin.versions], trajs)
+    report.parent = series_meta.parent(archive_dir, series)
+    if report.parent:
+        from policydiff.series.coverage import series_coverage
+
+        progress("coverage")
+        report.coverage = series_coverage(docs, series_documents(archive_dir, report.parent))
     return report
 
 
@@ -118,4 +125,17 @@ def summary_json(report: SeriesReport) -> dict:
         "trajectories": [t.to_dict() for t in report.trajectories],
         "lineages": [lin.lineage_dict(ln) for ln in lin.lineages],
         "target_table": report.target_table.to_dict() if report.target_table else None,
+        "parent": report.parent or None,
+        "coverage": [_coverage_summary(cov) for cov in report.coverage],
     }
+
+
+def _coverage_summary(cov) -> dict:
+    """The counts of one plan's coverage of the parent (the links themselves are in its page)."""
+    relations: dict[str, int] = {}
+    for t in cov.targets:
+        relations[t.relation] = relations.get(t.relation, 0) + 1
+    return {"higher": cov.higher_ref, "lower": cov.lower_ref, "links": len(cov.links),
+            "higher_tasks": len(cov.higher_clauses), "not_taken_up": len(cov.not_taken_up),
+            "local_only": len(cov.local_only), "targets": relations,
+            "years": sorted({a.year for answers in cov.years.values() for a in answers if a.year is not None})}
