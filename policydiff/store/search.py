@@ -3,31 +3,20 @@
 The index holds normalized (Simplified) clause text, so a Simplified query finds a Traditional
 source. Trigrams need three characters: one- and two-character keywords fall back to substring
 matching (LIKE, which FTS5's trigram index also serves). The index lives in the archive's
-derived/ folder and is rebuilt when the set of versions or the normalizer changes; on a
-read-only archive it is built in memory.
+derived/ folder and is kept up to date version by version (`search_index`).
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
 import re
 import sqlite3
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 from policydiff.errors import PolicydiffError, UsageProblem
-from policydiff.read.version import NORMALIZER_VERSION
 from policydiff.store.archive import Archive
-from policydiff.store.catalog import TMP_PREFIX
+from policydiff.store.search_index import index_finding, open_index
 
-_SCHEMA = """
-CREATE VIRTUAL TABLE clauses USING fts5(
-    text, heading UNINDEXED, series UNINDEXED, year UNINDEXED, ref UNINDEXED, clause UNINDEXED,
-    kind UNINDEXED, tokenize = 'trigram'
-);
-CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-"""
+__all__ = ["DEFAULT_LIMIT", "Hit", "index_finding", "open_index", "search", "search_limited"]
 
 
 @dataclass
@@ -41,65 +30,6 @@ class Hit:
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-
-def _fingerprint(archive: Archive) -> str:
-    ids = sorted(v.id for v in archive.list())
-    return hashlib.sha256((NORMALIZER_VERSION + "|" + ",".join(ids)).encode()).hexdigest()
-
-
-def _fill(conn: sqlite3.Connection, archive: Archive, fingerprint: str) -> None:
-    from policydiff.store import loader
-
-    conn.executescript(_SCHEMA)
-    rows = []
-    for v in archive.list():
-        doc = loader.load_version(archive, v)
-        for c in doc.clauses():
-            rows.append((c.full_text, c.heading, v.series, v.year, v.ref, c.eid, c.tag))
-    conn.executemany("INSERT INTO clauses VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
-    conn.execute("INSERT INTO state VALUES ('fingerprint', ?)", (fingerprint,))
-    conn.commit()
-
-
-def _ro_uri(path: Path) -> str:
-    """A read-only SQLite URI for `path`, percent-encoded: a folder named a#b?c%41 is that folder
-    (unquoted, `#` and `?` would end the path and %41 would read as "A")."""
-    return f"{Path(os.path.abspath(path)).as_uri()}?mode=ro"
-
-
-def open_index(archive: Archive) -> sqlite3.Connection:
-    """The search index of an archive, fresh; rebuilt atomically when stale."""
-    fingerprint = _fingerprint(archive)
-    path = archive.derived_path("search", "sqlite")
-    try:
-        conn = sqlite3.connect(_ro_uri(path), uri=True)
-        (value,) = conn.execute("SELECT value FROM state WHERE key = 'fingerprint'").fetchone()
-        if value == fingerprint:
-            return conn
-        conn.close()
-    except (sqlite3.Error, TypeError):
-        pass
-    if os.access(path.parent, os.W_OK):
-        tmp = path.with_name(f"{TMP_PREFIX}search-{os.getpid()}.sqlite")  # a temp name verify knows
-        try:
-            tmp.unlink(missing_ok=True)
-            conn = sqlite3.connect(tmp)
-            try:
-                _fill(conn, archive, fingerprint)
-            finally:
-                conn.close()
-            os.replace(tmp, path)  # readers see the old index or the new one, never half of one
-            return sqlite3.connect(_ro_uri(path), uri=True)
-        except (OSError, sqlite3.Error):
-            # the index cannot be stored (a folder in its place, a full disk …): search in memory
-            tmp.unlink(missing_ok=True)
-        except BaseException:
-            tmp.unlink(missing_ok=True)  # e.g. a version that cannot be read: no half index left behind
-            raise
-    conn = sqlite3.connect(":memory:")
-    _fill(conn, archive, fingerprint)
-    return conn
 
 
 def _keywords(query: str) -> list[str]:
