@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 from conftest import subprocess_env
-from hostile import assert_ok, copy_archive, run_cli
+from hostile import assert_error, assert_ok, copy_archive, run_cli
 from seedlib import FILES as SEED_FILES
 from synth import cn
 
@@ -236,3 +236,78 @@ def test_impossible_dates_and_malformed_numbers_do_not_crash(tmp_path):
     r = run_cli(tmp_path / "archive", "archive", "add", plan, "--series", "s1")
     assert_ok(r)
     assert r.out.startswith("added s1@2021")
+
+
+# ------------------------------------------------ the environment fails: one line, or it just works
+@pytest.mark.parametrize("address", ["garbage://x", "tcp://", "tcp://host name:8786"])
+def test_bad_scheduler_address_is_one_line(tmp_path, address):
+    """Issue 17 item 9: an address Dask cannot dial is refused before any work, not an internal error."""
+    r = run_cli(copy_archive(tmp_path / "archive"), "batch", "compare", "--engine", "dask",
+                "--scheduler", address, "-o", tmp_path / "out")
+    assert_error(r, "bad --scheduler address", code=2)
+    assert not (tmp_path / "out").exists()
+
+
+def test_output_in_an_encoding_without_every_character(tmp_path):
+    """Issue 17 item 9: PYTHONIOENCODING=gbk (Chinese Windows, output redirected): what GBK cannot
+    hold (U+2212, U+00B7 …) is written as an escape, the rest as GBK; the command succeeds."""
+    arch = copy_archive(tmp_path / "archive")
+    env = {**subprocess_env(), "PYTHONIOENCODING": "gbk"}
+    for args in (["compare", "gd-digital-gov@2019", "gd-digital-gov@2021", "--format", "md"],
+                 ["compare", "gd-digital-gov@2019", "gd-digital-gov@2021", "--format", "summary"],
+                 ["archive", "show", "gd-digital-gov@2021"], ["search", "不动产登记"],
+                 ["normalize", "--explain", "gd-digital-gov@2021"], ["lineage", "gd-digital-gov"]):
+        p = subprocess.run([sys.executable, "-m", "policydiff", "--archive", str(arch), *args],
+                           env=env, capture_output=True, timeout=120)
+        assert p.returncode == 0, (args, p.stderr.decode("gbk", "replace"))
+        out = p.stdout.decode("gbk")  # valid GBK throughout
+        assert any(w in out for w in ("广东", "不动产", "suspect")), args
+    p = subprocess.run([sys.executable, "-m", "policydiff", "--archive", str(arch), "compare", "粤省事·x", "y"],
+                       env=env, capture_output=True, timeout=120)
+    err = p.stderr.decode("gbk")
+    assert p.returncode == 2 and err.count("\n") == 1 and "internal error" not in err
+
+
+@pytest.fixture
+def full_archive_disk(tmp_path, monkeypatch) -> Path:
+    """An archive on a disk that is full: every atomic write into it fails with ENOSPC (a write()
+    names no file); files outside it (-o) are written as usual."""
+    import errno
+
+    from policydiff.store import files
+
+    arch = copy_archive(tmp_path / "archive")
+    real = files.replace_file
+
+    def full(path, *args, **kwargs):
+        if Path(os.path.abspath(path)).is_relative_to(arch.resolve()):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(files, "replace_file", full)
+    v2019 = "bb4411de091c99f4f9a5d049c35667f9e84c7b5f71e7b12fd49817ddcbee5d59"
+    for path in (arch / "derived").glob(v2019 + ".*"):  # its clause XML must be derived again
+        path.unlink()
+    return arch
+
+
+def test_reading_commands_work_on_a_full_archive_disk(full_archive_disk, cli, tmp_path):
+    """Issue 17 item 9: the derived XML is a cache; when it cannot be written, the output is still made."""
+    arch = full_archive_disk
+    code, out, err = cli("--archive", arch, "archive", "show", "gd-digital-gov@2019", "--format", "xml")
+    assert code == 0, err
+    assert out.startswith("<?xml") and "</document>" in out
+    code, out, err = cli("--archive", arch, "batch", "compare", "-o", tmp_path / "out", "--workers", "1")
+    assert code == 0, err
+    assert "3 compared" in out and len(list((tmp_path / "out" / "pairs").rglob("*.json"))) == 3
+
+
+def test_full_disk_during_rebuild_names_the_file(full_archive_disk, cli):
+    """Issue 17 item 9: ENOSPC while `verify --rebuild` rewrites a sidecar: one line naming the file."""
+    arch = full_archive_disk
+    sidecar = arch / "versions" / "bb4411de091c99f4f9a5d049c35667f9e84c7b5f71e7b12fd49817ddcbee5d59.json"
+    sidecar.unlink()  # the catalog row survives: the rebuild writes the sidecar again
+    code, _out, err = cli("--archive", arch, "archive", "verify", "--rebuild")
+    assert code == 1 and err.count("\n") == 1, err
+    assert err.startswith("policydiff: error: No space left on device") and sidecar.name in err
+    assert "internal error" not in err

@@ -135,8 +135,21 @@ def _one_line(message: str) -> str:
     return printable(" ".join(str(message).split()))
 
 
+def _tolerant_streams() -> None:
+    """Characters stdout's or stderr's encoding cannot hold (PYTHONIOENCODING=gbk, a Windows code
+    page) are written as escapes (\\u2212) instead of failing the command halfway through."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and getattr(stream, "errors", "strict") == "strict":
+            try:
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):  # closed or detached: nothing to protect
+                pass
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; every failure becomes one line on stderr and a non-zero exit."""
+    _tolerant_streams()
     try:
         # without standalone mode click returns ctx.exit(n)'s code instead of exiting: honour it
         code = cli.main(args=argv, prog_name="policydiff", standalone_mode=False)
@@ -172,7 +185,7 @@ def main(argv: list[str] | None = None) -> None:
         if isinstance(exc, OSError) and exc.errno in _ENVIRONMENT_ERRNOS:
             # the disk or the output is the problem (e.g. `> /dev/full`), not policydiff
             where = f": {exc.filename}" if exc.filename else ""
-            click.echo(f"policydiff: error: {exc.strerror or exc}{where}", err=True)
+            click.echo(f"policydiff: error: {_one_line(f'{exc.strerror or exc}{where}')}", err=True)
             sys.exit(1)
         if os.environ.get("POLICYDIFF_DEBUG"):
             raise

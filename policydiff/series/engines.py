@@ -106,6 +106,22 @@ def check_engine_options(engine: str, workers: int | None, scheduler: str | None
         raise UsageProblem("--scheduler needs --engine dask")
     if scheduler and workers is not None:
         raise UsageProblem("--workers sizes a local cluster; a cluster at --scheduler has its own workers")
+    if scheduler:
+        check_scheduler_address(scheduler)
+
+
+#: the address schemes of Dask's communication layer (distributed.comm)
+DASK_SCHEMES = ("tcp", "tls", "ws", "wss", "ucx", "inproc")
+
+
+def check_scheduler_address(address: str) -> None:
+    """UsageProblem for an address Dask cannot dial (checked before Dask is imported)."""
+    scheme, sep, rest = address.partition("://")
+    if not sep:
+        scheme, rest = "tcp", address  # Dask reads host:port as tcp://host:port
+    if scheme.lower() not in DASK_SCHEMES or not rest.strip("/") or any(c.isspace() for c in address):
+        raise UsageProblem(f"bad --scheduler address {address!r}: expected tcp://HOST:PORT "
+                           f"(schemes: {', '.join(DASK_SCHEMES)})")
 
 
 @contextmanager
@@ -140,6 +156,8 @@ def _dask_client(scheduler: str | None, workers: int) -> Iterator[Any]:
             client = Client(scheduler, timeout=30)
         except (OSError, TimeoutError) as exc:
             raise PolicydiffError(f"cannot connect to the Dask scheduler at {scheduler}: {exc}") from None
+        except (ValueError, TypeError) as exc:  # an address Dask cannot parse (tcp://host:notaport …)
+            raise UsageProblem(f"bad --scheduler address {scheduler!r}: {exc}") from None
         try:
             _check_workers(client, scheduler)
             yield client

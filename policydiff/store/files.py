@@ -121,9 +121,18 @@ def publish_new(path: Path, data: bytes, *, prefix: str, mode: int) -> bool:
 
 
 def write_durable(path: Path, data: bytes, *, prefix: str, mode: int) -> None:
-    """`replace_file`, then an fsync of the folder: the rename itself survives a power cut."""
-    replace_file(path, data, prefix=prefix, mode=mode)
-    fsync_dir(path.parent)
+    """`replace_file`, then an fsync of the folder: the rename itself survives a power cut.
+    An OSError names `path` (a full disk fails a write(), which names no file)."""
+    try:
+        replace_file(path, data, prefix=prefix, mode=mode)
+        fsync_dir(path.parent)
+    except OSError as exc:
+        raise naming(exc, path) from exc
+
+
+def naming(exc: OSError, path: str | os.PathLike[str]) -> OSError:
+    """`exc` (same errno, so the same subclass) naming `path` as the file it failed on."""
+    return OSError(exc.errno, exc.strerror or str(exc), str(path))
 
 
 def reserve_temp(folder: Path, *, prefix: str, suffix: str) -> Path:
