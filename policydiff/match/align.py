@@ -21,6 +21,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from policydiff.match import assignment, corrections, tfidf
 from policydiff.match.tokens import shingles
@@ -86,9 +87,14 @@ def anchors(text: str) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=4096)
+def _bigrams(text: str) -> frozenset[str]:
+    return frozenset(shingles(text, (2,)))
+
+
 def containment(part: str, whole: str) -> float:
     """Share of `part`'s bigrams found in `whole`: high when part was cut out of whole."""
-    a, b = set(shingles(part, (2,))), set(shingles(whole, (2,)))
+    a, b = _bigrams(part), _bigrams(whole)
     return len(a & b) / len(a) if a else 0.0
 
 
