@@ -87,7 +87,7 @@ def anchors(text: str) -> list[str]:
     return out
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=2048)
 def _bigrams(text: str) -> frozenset[str]:
     return frozenset(shingles(text, (2,)))
 
@@ -238,6 +238,7 @@ def _align_leaves(old: list[Clause], new: list[Clause], *, many_to_one: bool, on
         ev = _evidence(total, rel, parts, r, k, olds, news, old, new, rest_old, rest_new)
         groups.append(([rest_old[x] for x in sorted(olds)], [rest_new[y] for y in sorted(news)],
                        round(float(np.mean([total[a, b] for a in olds for b in news])), 4), ev))
+    _bigrams.cache_clear()  # the texts of this pair only: hold no memory after it
     return groups
 
 
