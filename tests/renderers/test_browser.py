@@ -7,34 +7,18 @@ is not "true"; under CI=true a missing Chromium fails.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
+from chromium import launched
 from test_html import EVIL_EID, PWN, hostile_comparison, real_comparison
 
 from renderers import html as html_renderer
 from renderers.common import card_id, card_tags, card_targets
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
-
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).is_file():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{CHROMIUM} is missing (CI=true: the browser test must run)")
-        pytest.skip(f"{CHROMIUM} is missing")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
+    with launched() as b:
+        yield b
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ and CI is not "true"; under CI=true a missing Chromium fails.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -18,8 +17,8 @@ from pathlib import Path
 
 import lxml.html
 import pytest
+from chromium import ARGS, CHROMIUM, launched, need_chromium
 from conftest import subprocess_env
-from test_browser import ARGS, CHROMIUM
 from test_html import hostile_comparison, real_comparison
 
 from renderers import html as html_renderer
@@ -28,13 +27,6 @@ REPO = Path(__file__).resolve().parents[2]
 PHONE = {"width": 390, "height": 844}
 #: A4 in PDF points, as Chromium writes it (±1 pt)
 A4 = (595.3, 841.9)
-
-
-def _need_chromium():
-    if not Path(CHROMIUM).is_file():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{CHROMIUM} is missing (CI=true: the print and phone tests must run)")
-        pytest.skip(f"{CHROMIUM} is missing")
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +42,7 @@ def pages(tmp_path_factory):
 @pytest.fixture(scope="module")
 def printed(pages, tmp_path_factory):
     """The real redline printed to PDF by headless Chromium: (html path, pypdfium2 document)."""
-    _need_chromium()
+    need_chromium("the print and phone tests")
     import pypdfium2 as pdfium
 
     out = tmp_path_factory.mktemp("print") / "real.pdf"
@@ -114,15 +106,8 @@ def test_report_csv_files_start_with_a_bom(report_dir):
 
 @pytest.fixture(scope="module")
 def browser():
-    _need_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
+    with launched("the print and phone tests") as b:
+        yield b
 
 
 @pytest.fixture(scope="module")
