@@ -9,7 +9,7 @@ why, "correction_id": id}, so every output can say "corrected by hand".
 from __future__ import annotations
 
 from policydiff.errors import UsageProblem
-from policydiff.model.corrections import Correction
+from policydiff.model.corrections import Correction, between
 from policydiff.model.document import Clause, Document
 
 Group = tuple[list[int], list[int], float, dict]
@@ -42,8 +42,7 @@ def check_names(doc: Document, clause: str) -> str:
 
 def for_pair(old_doc: Document, new_doc: Document) -> list[Correction]:
     """The corrections in force that name this old version and this new one."""
-    old_v, new_v = version_of(old_doc), version_of(new_doc)
-    return [c for c in old_doc.corrections if c.old_ref.version == old_v and c.new_ref.version == new_v]
+    return between(old_doc.corrections, version_of(old_doc), version_of(new_doc))
 
 
 def apply(groups: list[Group], old: list[Clause], new: list[Clause],

@@ -4,7 +4,10 @@ replays them whenever it compares the two versions they name."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 from policydiff.errors import UsageProblem
@@ -66,3 +69,15 @@ def active(log: list[Correction]) -> list[Correction]:
     """The links and unlinks in force: each undo takes back the line it names."""
     undone = {c.undoes for c in log if c.op == "undo"}
     return [c for c in log if c.op in ("link", "unlink") and c.id not in undone]
+
+
+def between(log: Iterable[Correction], old_version: str, new_version: str) -> list[Correction]:
+    """The corrections that name this old version and this new one (SERIES@YEAR each)."""
+    return [c for c in log if c.op != "undo" and c.old_ref.version == old_version and c.new_ref.version == new_version]
+
+
+def digest(fixes: Iterable[Correction]) -> str:
+    """A short hash of corrections, every field in log order ("" for none): part of what a stored
+    result was computed from, so that a new correction (or an undo) makes it stale."""
+    lines = [json.dumps(c.to_dict(), ensure_ascii=False, sort_keys=True) for c in fixes]
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()[:16] if lines else ""

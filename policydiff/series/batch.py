@@ -10,8 +10,10 @@ Output layout under the output folder::
     target_changes.csv, target_changes.json             every target change of the corpus
 
 Pair files are canonical JSON (sorted keys, no timestamps), so every engine writes the same bytes.
-A rerun skips pairs whose file is complete (valid JSON naming the same versions, written by this
-policydiff and normalizer); the tables are always rebuilt from the pair files.
+Each pair is compared with the researcher's corrections in force for it (`policydiff correct`),
+as `compare` does. A rerun skips pairs whose file is complete (valid JSON naming the same versions,
+written by this policydiff and normalizer with the same corrections): a new correction or an undo
+recomputes exactly the pairs it names. The tables are always rebuilt from the pair files.
 """
 
 from __future__ import annotations

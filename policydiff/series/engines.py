@@ -18,7 +18,7 @@ from typing import Any
 
 from policydiff.errors import PolicydiffError, UsageProblem
 from policydiff.release import __version__
-from policydiff.series.pairs import PairItem, PairJob, job_key, run_chunk
+from policydiff.series.pairs import PairItem, PairJob, job_key, pair_item, run_chunk
 from policydiff.store.catalog import Version
 
 ENGINES = ("local", "dask")
@@ -269,7 +269,7 @@ class _Feed:
                 if len(cache) > 64:  # jobs come series by series: old entries are not needed again
                     cache.pop(next(iter(cache)))
                 cache[v.id] = self.load_xml(v)
-        return cache[job.old.id], cache[job.new.id], job.old.ref, job.new.ref
+        return pair_item(job, cache[job.old.id], cache[job.new.id])
 
 
 def _deliver(batch: list[PairJob], fut: Any, on_result: OnResult) -> None:

@@ -1,10 +1,14 @@
 """The pairs of a batch: which consecutive versions to compare, the pure comparison of one pair,
 and the pair files (canonical JSON) it produces.
 
-`compare_pair` is a pure function of two clause-XML documents: it calls
-`policydiff.match.compare.compare` (the same function behind `compare` and `report`) and returns a
-JSON record. Because it takes XML bytes, a worker needs nothing but the policydiff package: no
-archive, no shared file system. `run_chunk` is what the engines (engines.py) run on a worker.
+`compare_pair` is a pure function of two clause-XML documents and the researcher's corrections in
+force for the pair: it calls `policydiff.match.compare.compare` (the same function behind `compare`
+and `report`, which replays the corrections) and returns a JSON record. Because it takes XML bytes
+and the corrections as log lines, a worker needs nothing but the policydiff package: no archive, no
+shared file system. `run_chunk` is what the engines (engines.py) run on a worker.
+
+A record names what it was computed from (`record_key`: both ids, both normalizer versions and a
+digest of the corrections), so a new correction, or an undo, makes a rerun recompute that pair.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from policydiff.errors import PolicydiffError
+from policydiff.model.corrections import Correction, between, digest
 from policydiff.release import __version__
 from policydiff.store.archive import Archive
 from policydiff.store.catalog import Version, check_series
@@ -27,17 +32,20 @@ from policydiff.store.files import replace_file
 PAIR_FORMAT = 1
 PAIRS_DIR = "pairs"
 
-PairItem = tuple[bytes, bytes, str, str]  # old_xml, new_xml, old_ref, new_ref
+#: old_xml, new_xml, old_ref, new_ref and the corrections in force for the pair (log lines as dicts)
+PairItem = tuple[bytes, bytes, str, str, tuple[dict, ...]]
 
 
 # =============================================================================== planning
 @dataclass(frozen=True)
 class PairJob:
-    """One consecutive pair of a series (versions in `Archive.log` order)."""
+    """One consecutive pair of a series (versions in `Archive.log` order) and the corrections in
+    force that name its two versions (replayed when it is compared)."""
 
     series: str
     old: Version
     new: Version
+    corrections: tuple[Correction, ...] = ()
 
     @property
     def rel_path(self) -> str:
@@ -66,25 +74,39 @@ def pair_path(out: Path, job: PairJob) -> Path:
 
 
 def plan_pairs(archive: Archive, series: Sequence[str] | None = None) -> list[PairJob]:
-    """Every consecutive pair of the given series (default: all), by series then log order."""
+    """Every consecutive pair of the given series (default: all), by series then log order, each
+    with the archive's corrections in force for it."""
+    from policydiff.store import corrections
+
     if series:
         logs = {s: archive.log(s) for s in sorted(set(series))}  # UsageProblem for unknown series
     else:
         logs = {}
         for v in archive.list():
             logs.setdefault(v.series, []).append(v)
-    return [PairJob(s, a, b) for s, versions in sorted(logs.items()) for a, b in zip(versions, versions[1:], strict=False)]
+    fixes = corrections.in_force(archive.root)
+    return [PairJob(s, a, b, tuple(between(fixes, f"{a.series}@{a.year}", f"{b.series}@{b.year}")))
+            for s, versions in sorted(logs.items()) for a, b in zip(versions, versions[1:], strict=False)]
+
+
+def pair_item(job: PairJob, old_xml: bytes, new_xml: bytes) -> PairItem:
+    """What a worker gets for a job: both documents' XML, their refs and the corrections."""
+    return old_xml, new_xml, job.old.ref, job.new.ref, tuple(c.to_dict() for c in job.corrections)
 
 
 # ========================================================================== the pure pair
-def compare_pair(old_xml: bytes, new_xml: bytes, old_ref: str, new_ref: str) -> dict[str, Any]:
-    """The result record of one pair: the Comparison JSON of old → new plus the ids it belongs to."""
+def compare_pair(old_xml: bytes, new_xml: bytes, old_ref: str, new_ref: str,
+                 corrections: Sequence[dict] = ()) -> dict[str, Any]:
+    """The result record of one pair: the Comparison JSON of old → new, with the corrections
+    (log lines as dicts) replayed, plus the ids and the corrections digest it belongs to."""
     from policydiff.match.compare import compare
     from policydiff.model import planxml
 
     old_doc, new_doc = planxml.from_bytes(old_xml), planxml.from_bytes(new_xml)
     # like loader.load_version: the ref is catalog data, the XML may have been derived before it
     old_doc.meta.ref, new_doc.meta.ref = old_ref, new_ref
+    fixes = [Correction(**c) for c in corrections]
+    old_doc.corrections = new_doc.corrections = fixes  # as the loader attaches them for `compare`
     return {
         "format": PAIR_FORMAT,
         "policydiff": __version__,
@@ -94,6 +116,7 @@ def compare_pair(old_xml: bytes, new_xml: bytes, old_ref: str, new_ref: str) -> 
         "new_ref": new_ref,
         "old_id": old_doc.meta.sha256,
         "new_id": new_doc.meta.sha256,
+        "corrections": digest(fixes),
         "comparison": compare(old_doc, new_doc).to_dict(),
     }
 
@@ -110,9 +133,9 @@ def run_chunk(items: Sequence[PairItem]) -> list[tuple[str, str, bytes]]:
     per pair keeps one bad document from failing its chunk-mates.
     """
     out: list[tuple[str, str, bytes]] = []
-    for old_xml, new_xml, old_ref, new_ref in items:
+    for old_xml, new_xml, old_ref, new_ref, *fixes in items:  # a 4-tuple: no corrections
         try:
-            rec = compare_pair(old_xml, new_xml, old_ref, new_ref)
+            rec = compare_pair(old_xml, new_xml, old_ref, new_ref, fixes[0] if fixes else ())
             out.append(("ok", record_key(rec), pair_bytes(rec)))
         except Exception as exc:  # noqa: BLE001 - reported per pair by the parent
             msg = str(exc) if isinstance(exc, PolicydiffError) else f"{type(exc).__name__}: {exc}"
@@ -144,18 +167,20 @@ def record_matches(rec: object, job: PairJob) -> bool:
 
 
 def record_key(rec: dict[str, Any]) -> str:
-    """What a record was computed from: both ids and both normalizer versions."""
+    """What a record was computed from: both ids, both normalizer versions and the digest of the
+    corrections replayed ("" for none)."""
     norm = rec.get("normalizer")
     if not isinstance(norm, list) or len(norm) != 2:
         return ""
-    return f"{rec.get('old_id')} {rec.get('new_id')} {norm[0]} {norm[1]}"
+    return f"{rec.get('old_id')} {rec.get('new_id')} {norm[0]} {norm[1]} {rec.get('corrections', '')}"
 
 
 def job_key(job: PairJob) -> str:
-    """The record key a job's result must have (`record_key`) with the current normalizer."""
+    """The record key a job's result must have (`record_key`) with the current normalizer and the
+    corrections in force for the pair."""
     from policydiff.read.version import NORMALIZER_VERSION
 
-    return f"{job.old.id} {job.new.id} {NORMALIZER_VERSION} {NORMALIZER_VERSION}"
+    return f"{job.old.id} {job.new.id} {NORMALIZER_VERSION} {NORMALIZER_VERSION} {digest(job.corrections)}"
 
 
 _META_SHA = re.compile(rb'<meta\s[^<]*?\bsha256="([0-9a-f]{64})"')

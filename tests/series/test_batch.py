@@ -22,7 +22,8 @@ KEYS = ("2019", "2021", "2016", "jieyang")
 N_SERIES = 12
 PAIRS = sum(2 + i % 2 for i in range(N_SERIES))  # 3 or 4 versions per series
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
-RECORD_KEYS = {"format", "policydiff", "normalizer", "series", "old_ref", "new_ref", "old_id", "new_id", "comparison"}
+RECORD_KEYS = {"format", "policydiff", "normalizer", "series", "old_ref", "new_ref", "old_id", "new_id", "corrections",
+               "comparison"}
 
 
 def make_corpus(root: Path) -> None:
