@@ -7,6 +7,11 @@ Sheets:
   comparator, deadline and wording, the reason and the clauses;
 - 说明 about: which two documents were compared.
 
+`render_target_table(table)` is the workbook of a series' target table (`TargetTable`, computed
+with the series report): 目标表 target table (one row per target identity, a column per version
+and the change between columns, as target_table.csv), 目标值 values (one row per stated target,
+the value a number) and 说明 about.
+
 Every cell that holds document text is a string cell, even one that starts with "=" (no formula
 can come from a document), and characters a workbook cannot hold are removed.
 """
@@ -22,6 +27,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from policydiff.model.changes import Comparison, TargetChange
+from policydiff.model.series import TargetTable
 from renderers.common import DEPT_LABELS, department_changes, one_line, sorted_targets, title_of
 
 #: the longest text an Excel cell holds
@@ -67,9 +73,13 @@ def clause_rows(cmp: Comparison) -> list[list[object]]:
 
 def _value(t: TargetChange, side: str) -> object:
     tgt = t.old if side == "old" else t.new
-    if tgt is None or tgt.value is None:
+    return "" if tgt is None else _number(tgt.value)
+
+
+def _number(v: object) -> object:
+    """A value as a workbook number (an int where it is whole); "" for none."""
+    if v is None:
         return ""
-    v = tgt.value
     if isinstance(v, Decimal):
         return int(v) if v == v.to_integral_value() else float(v)
     return v
@@ -116,24 +126,77 @@ def build(cmp: Comparison) -> Workbook:
     ws.title = "条款 clauses"
     _sheet(ws, CLAUSE_COLUMNS, clause_rows(cmp))
     _sheet(wb.create_sheet("目标 targets"), TARGET_COLUMNS, target_rows(cmp))
-    about = wb.create_sheet("说明 about")
-    about.append(["", "old", "new"])
-    for key in ("ref", "series", "year", "kind", "doc_no", "title", "date", "issuer"):
-        about.append([key, text(getattr(cmp.old, key)), text(getattr(cmp.new, key))])
-    for r in about.iter_rows(min_row=2):
-        for c in r:
-            if isinstance(c.value, str):
-                c.data_type = "s"
-    about.column_dimensions["A"].width = 10
-    about.column_dimensions["B"].width = 48
-    about.column_dimensions["C"].width = 48
+    _about(wb, [["", "old", "new"], *([key, getattr(cmp.old, key), getattr(cmp.new, key)]
+                                      for key in ("ref", "series", "year", "kind", "doc_no", "title", "date", "issuer"))],
+           (10, 48, 48))
     wb.properties.creator = "policydiff"
     wb.properties.title = text(f"{one_line(cmp.old.title) or cmp.old.ref} → {one_line(cmp.new.title) or cmp.new.ref}")
     return wb
+
+
+def _about(wb: Workbook, rows: list[list[str]], widths: tuple[int, ...]) -> None:
+    about = wb.create_sheet("说明 about")
+    for row in rows:
+        about.append([text(v) for v in row])
+    for r in about.iter_rows():
+        for c in r:
+            if isinstance(c.value, str):
+                c.data_type = "s"
+    for i, width in enumerate(widths, start=1):
+        about.column_dimensions[get_column_letter(i)].width = width
 
 
 def render(cmp: Comparison) -> bytes:
     """The whole XLSX file (bytes)."""
     buf = io.BytesIO()
     build(cmp).save(buf)
+    return buf.getvalue()
+
+
+# ------------------------------------------------------------------- a series' target table
+VALUE_COLUMNS = (
+    ("subject", 18), ("metric", 22), ("version", 10), ("year", 8), ("comparator", 10), ("value", 14),
+    ("value_high", 12), ("unit", 8), ("deadline", 12), ("text", 28), ("change", 12), ("reason", 30),
+    ("ref", 22), ("clause", 22),
+)  # fmt: skip
+
+
+def table_columns(table: TargetTable) -> tuple[tuple[str, int], ...]:
+    """The columns of the target table sheet: `TargetTable.header()` with widths."""
+    return tuple((name, 22 if name == "metric" else 18 if name == "subject" else 12 if "→" in name else 14)
+                 for name in table.header())
+
+
+def value_rows(table: TargetTable) -> list[list[object]]:
+    """One row per stated target (VALUE_COLUMNS): row by row, version by version; the change is
+    the step that arrives at this version."""
+    rows = []
+    for row in table.rows:
+        reasons = row.reasons or [""] * len(table.versions)
+        for version, p, change, reason in zip(table.versions, row.cells, row.changes, reasons, strict=True):
+            if p is None:
+                continue
+            rows.append([row.subject, row.metric, version, p.year if p.year is not None else "", p.comparator,
+                         _number(p.value), _number(p.value_high), p.unit, p.deadline, one_line(p.text), change,
+                         reason, p.ref, p.clause])
+    return rows
+
+
+def build_target_table(table: TargetTable) -> Workbook:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "目标表 target table"
+    _sheet(ws, table_columns(table), table.records())
+    _sheet(wb.create_sheet("目标值 values"), VALUE_COLUMNS, value_rows(table))
+    _about(wb, [["series", table.series], ["versions", " → ".join(table.versions)],
+                ["targets", str(len(table.rows))]], (10, 48))
+    wb.properties.creator = "policydiff"
+    wb.properties.title = text(f"{table.series}: target table")
+    return wb
+
+
+def render_target_table(table: TargetTable) -> bytes:
+    """The XLSX file of a series' target table (bytes)."""
+    buf = io.BytesIO()
+    build_target_table(table).save(buf)
     return buf.getvalue()

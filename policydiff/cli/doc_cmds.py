@@ -73,11 +73,14 @@ def _warn_skipped_targets(doc) -> None:
 
 @click.command()
 @click.argument("ref")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "xlsx"]), default="table",
+              show_default=True, help="xlsx (with --table): an Excel workbook of the target table.")
 @click.option("--table", "across", is_flag=True,
               help="REF is a SERIES: one row per target across its versions, the change between columns.")
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False),
+              help="With --table: write here instead of stdout.")
 @click.pass_context
-def targets(ctx: click.Context, ref: str, fmt: str, across: bool) -> None:
+def targets(ctx: click.Context, ref: str, fmt: str, across: bool, out: str | None) -> None:
     """List the quantitative targets of PATH or REF (with --table: of every version of SERIES).
 
     Each target has clause, subject, metric, comparator (ge gt le lt eq range approx reduce_by
@@ -90,8 +93,11 @@ def targets(ctx: click.Context, ref: str, fmt: str, across: bool) -> None:
     from policydiff.store import loader
 
     if across:
-        _target_table(ctx, ref, fmt)
+        _target_table(ctx, ref, fmt, out)
         return
+    if fmt == "xlsx" or out:
+        raise click.UsageError(("--format xlsx" if fmt == "xlsx" else "-o") +
+                               " goes with --table (the target table of a series): give --table SERIES")
     doc = loader.load(_archive_dir(ctx), ref)
     _warn_skipped_targets(doc)
     items = [t.to_dict() for t in doc.targets()]
@@ -105,18 +111,26 @@ def targets(ctx: click.Context, ref: str, fmt: str, across: bool) -> None:
         click.echo(table(keys, [[t[k] for k in keys] for t in items], max_width=24))
 
 
-def _target_table(ctx: click.Context, series: str, fmt: str) -> None:
-    """targets SERIES --table: the target table across the series (policydiff.series.targets)."""
-    from policydiff.model.formats import table, to_csv, to_json
+def _target_table(ctx: click.Context, series: str, fmt: str, out: str | None) -> None:
+    """targets SERIES --table: the target table across the series (policydiff.series.targets),
+    as text, or an Excel workbook (--format xlsx); -o writes a file."""
+    from policydiff.cli.terminal import echo_csv
+    from policydiff.model.formats import CSV_BOM, table, to_csv, to_json
     from policydiff.series.targets import for_series
 
     tab = for_series(_archive_dir(ctx), series)
-    if fmt == "json":
-        click.echo(to_json(tab.to_dict()))
+    if fmt == "xlsx":
+        from renderers.xlsx import render_target_table
+
+        _emit(render_target_table(tab), out)
     elif fmt == "csv":
-        click.echo(to_csv(tab.header(), tab.records()), nl=False)
+        text = to_csv(tab.header(), tab.records())
+        if out:
+            _emit(CSV_BOM + text, out)  # a file starts with a BOM, for Excel
+        else:
+            echo_csv(text)
     else:
-        click.echo(table(tab.header(), tab.records(), max_width=18))
+        _emit(to_json(tab.to_dict()) if fmt == "json" else table(tab.header(), tab.records(), max_width=18), out)
 
 
 @click.command()

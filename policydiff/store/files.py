@@ -241,10 +241,12 @@ MANIFEST = "MANIFEST.json"
 #: what a CSV file starts with: Excel on Windows reads a CSV as UTF-8 (not the ANSI code page) only after it
 
 
-def write_folder(out_dir: str | os.PathLike[str], files: Iterable[tuple[str, str]], *, label: str) -> list[str]:
-    """Write (name, text) files into a temporary folder, then rename it into place: a folder of
-    results is complete or absent, never half-written. Returns the file names (with MANIFEST.json).
-    A .csv file starts with a UTF-8 BOM (CSV_BOM), for Excel."""
+def write_folder(out_dir: str | os.PathLike[str], files: Iterable[tuple[str, str | bytes]], *,
+                 label: str) -> list[str]:
+    """Write (name, text or bytes) files into a temporary folder, then rename it into place: a
+    folder of results is complete or absent, never half-written. Returns the file names (with
+    MANIFEST.json). A .csv file starts with a UTF-8 BOM (CSV_BOM), for Excel; bytes (a workbook)
+    are written as they are."""
     dest = Path(out_dir)
     check_destination(dest)
     if dest.name in ("", ".", ".."):
@@ -272,11 +274,12 @@ def write_folder(out_dir: str | os.PathLike[str], files: Iterable[tuple[str, str
     return sorted(names)
 
 
-def _put(path: Path, text: str) -> None:
-    if path.suffix.lower() == ".csv" and not text.startswith(CSV_BOM):
+def _put(path: Path, text: str | bytes) -> None:
+    if isinstance(text, str) and path.suffix.lower() == ".csv" and not text.startswith(CSV_BOM):
         text = CSV_BOM + text
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write(text)
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    with open(path, "wb") as fh:
+        fh.write(data)
         fh.flush()
         os.fsync(fh.fileno())
 

@@ -145,3 +145,98 @@ def test_csv_files_of_a_report_folder_start_with_a_bom(tmp_path):
     assert (out / "already.csv").read_bytes() == "\ufeffa\n".encode()  # never two
     assert (out / "summary.md").read_bytes() == b"# x\n"
     assert (out / "MANIFEST.json").read_bytes().startswith(b"{")
+
+
+# --------------------------------------------------------------- a series: the target table across years
+
+
+@pytest.fixture(scope="module")
+def table():
+    from seedlib import seed_doc
+
+    from policydiff.match.trajectory import trajectories
+    from policydiff.series.targets import target_table
+
+    years = ("2016", "2019", "2020", "2021")
+    return target_table("gd", list(years), trajectories([seed_doc(y) for y in years]))
+
+
+def test_target_table_workbook_has_every_row_and_every_stated_value(table):
+    from renderers.xlsx import VALUE_COLUMNS, render_target_table
+
+    wb = load_workbook(io.BytesIO(render_target_table(table)))
+    assert wb.sheetnames == ["目标表 target table", "目标值 values", "说明 about"]
+    ws = wb["目标表 target table"]
+    rows = list(ws.iter_rows(values_only=True))
+    assert list(rows[0]) == table.header() == ["subject", "metric", "2016", "2016→2019", "2019", "2019→2020",
+                                               "2020", "2020→2021", "2021"]
+    assert [[v or "" for v in r] for r in rows[1:]] == table.records()  # the CSV, cell for cell
+    assert ["粤省事", "实名注册用户", "", "", "≥1500万", "tightened", ">5000万", "tightened", ">1.1亿"] in [
+        [v or "" for v in r] for r in rows[1:]]
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref
+    values = _records(wb["目标值 values"])
+    assert list(values[0]) == [name for name, _w in VALUE_COLUMNS]
+    assert len(values) == sum(p is not None for r in table.rows for p in r.cells)
+    users = [v for v in values if (v["subject"], v["metric"]) == ("粤省事", "实名注册用户")]
+    assert [(v["version"], v["value"], v["comparator"], v["change"] or "") for v in users] == [
+        ("2019", 15_000_000, "ge", ""), ("2020", 50_000_000, "gt", "tightened"), ("2021", 110_000_000, "gt", "tightened")]
+    assert all(isinstance(v["value"], int | float) for v in values)
+    assert users[1]["reason"] and users[0]["clause"]
+    about = {r[0]: r[1] for r in wb["说明 about"].iter_rows(values_only=True)}
+    assert about["series"] == "gd" and about["versions"] == "2016 → 2019 → 2020 → 2021"
+
+
+def test_target_table_text_is_never_a_formula(table):
+    from copy import deepcopy
+
+    from renderers.xlsx import render_target_table
+
+    hostile = deepcopy(table)
+    hostile.rows[0].subject = "=HYPERLINK(\"http://x\",\"y\")"
+    hostile.rows[0].metric = "@SUM(A1)\x00"
+    wb = load_workbook(io.BytesIO(render_target_table(hostile)))
+    for ws in wb:
+        assert not [c for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    first = list(wb["目标表 target table"].iter_rows(min_row=2, max_row=2, values_only=True))[0]
+    assert first[:2] == ("=HYPERLINK(\"http://x\",\"y\")", "@SUM(A1)")
+
+
+def test_targets_table_xlsx_from_the_cli(cli, tmp_path):
+    from seedlib import REPO
+
+    out = tmp_path / "table.xlsx"
+    code, _out, err = cli("--archive", REPO / "docs_archive", "targets", "gd-digital-gov", "--table",
+                          "--format", "xlsx", "-o", out)
+    assert code == 0, err
+    wb = load_workbook(out)
+    rows = list(wb["目标表 target table"].iter_rows(values_only=True))
+    assert rows[0][2:] == ("2016", "2016→2019", "2019", "2019→2020", "2020", "2020→2021", "2021")
+    assert any(r[:2] == ("粤省事", "实名注册用户") and r[-1] == ">1.1亿" for r in rows)
+    code, csv_out, _ = cli("--archive", REPO / "docs_archive", "targets", "gd-digital-gov", "--table",
+                           "--format", "csv")
+    assert len(list(csv.reader(io.StringIO(csv_out)))) == len(rows)  # the same rows as the CSV
+    code, _out, err = cli("--archive", REPO / "docs_archive", "targets", "gd-digital-gov@2019", "--format", "xlsx")
+    assert code == 2 and "--format xlsx goes with --table" in err
+
+
+def test_report_folder_holds_the_target_table_workbook(tmp_path):
+    from policydiff.model.series import SeriesLineage, SeriesReport
+    from policydiff.store.files import write_folder
+    from renderers.report import files
+
+    rep = SeriesReport("gd", SeriesLineage("gd", [], []), [])
+    written = dict(files(rep, {}))
+    assert "target_table.xlsx" not in written  # no table, no workbook
+    from seedlib import seed_doc
+
+    from policydiff.match.trajectory import trajectories
+    from policydiff.series.targets import target_table
+
+    rep.target_table = target_table("gd", ["2019", "2021"], trajectories([seed_doc("2019"), seed_doc("2021")]))
+    names = write_folder(tmp_path / "rep", files(rep, {}), label="gd")
+    assert "target_table.xlsx" in names
+    wb = load_workbook(tmp_path / "rep" / "target_table.xlsx")
+    rows = list(wb["目标表 target table"].iter_rows(values_only=True))
+    assert list(rows[0]) == rep.target_table.header() and len(rows) == len(rep.target_table.rows) + 1
+    csv_rows = list(csv.reader(io.StringIO((tmp_path / "rep" / "target_table.csv").read_text(encoding="utf-8-sig"))))
+    assert [[v or "" for v in r] for r in rows] == csv_rows
