@@ -157,18 +157,21 @@ def log_cmd(ctx: click.Context, series: str) -> None:
 
 @archive.command("verify")
 @click.option("--rebuild", is_flag=True, help="Recreate the catalog from sidecars and objects first.")
+@click.option("--deep", is_flag=True, help="Derive every stored clause XML again and compare (slower).")
 @click.pass_context
-def verify_cmd(ctx: click.Context, rebuild: bool) -> None:
-    """Re-hash every object and cross-check catalog and sidecars; exit 1 on problems."""
+def verify_cmd(ctx: click.Context, rebuild: bool, deep: bool) -> None:
+    """Re-hash every object and cross-check catalog, sidecars and derived XML; exit 1 on problems."""
     arch = _archive(ctx)
     if rebuild:
-        built = _rebuild_with_progress(ctx, arch)
+        built = _rebuild_with_progress(ctx, arch, deep)
         for item in built.skipped:
             click.echo(f"skipped: {printable(item)}")
+        for item in built.repaired:
+            click.echo(f"repaired: {printable(item)}")
         for item in built.notes:
             click.echo(f"note: {printable(item)}")
         click.echo(f"rebuilt: {built.versions} versions in catalog")
-    report = arch.check()
+    report = arch.check(deep=deep and not rebuild)  # a deep rebuild derived everything just now
     for item in report.notes:
         click.echo(f"note: {printable(item)}")
     if report.problems:
@@ -182,12 +185,12 @@ def verify_cmd(ctx: click.Context, rebuild: bool) -> None:
     click.echo(f"ok: {report.versions} versions verified")
 
 
-def _rebuild_with_progress(ctx: click.Context, arch: Archive):
+def _rebuild_with_progress(ctx: click.Context, arch: Archive, deep: bool = False):
     """arch.rebuild(), with a bar over its per-version pass (the clause XML it checks and regenerates)."""
     from policydiff.cli.terminal import progress, progress_wanted
 
     if not progress_wanted(ctx) or not arch.root.is_dir():
-        return arch.rebuild()
+        return arch.rebuild(deep=deep)
     total = sum(1 for _ in (arch.root / "versions").glob("*.json")) if (arch.root / "versions").is_dir() else 0
     with progress(total, "rebuild", ctx) as bar:
         stored_xml = arch.stored_xml
@@ -198,7 +201,7 @@ def _rebuild_with_progress(ctx: click.Context, arch: Archive):
 
         arch.stored_xml = ticking  # this instance only, for this one call
         try:
-            return arch.rebuild()
+            return arch.rebuild(deep=deep)
         finally:
             del arch.stored_xml
 

@@ -238,7 +238,7 @@ class _Feed:
     def __init__(self, engine: Engine, batches: Iterator[list[PairJob]], load_xml: Callable[[Version], bytes],
                  on_result: OnResult) -> None:
         self.engine, self.batches, self.load_xml, self.on_result = engine, batches, load_xml, on_result
-        self.cache: dict[str, bytes] = {}
+        self.cache: dict[tuple[str, str], bytes] = {}
         self.pending: dict[Any, list[PairJob]] = {}
 
     def fill(self) -> None:
@@ -264,12 +264,12 @@ class _Feed:
 
     def _item(self, job: PairJob) -> PairItem:
         cache = self.cache
-        for v in (job.old, job.new):
-            if v.id not in cache:
+        for v in (job.old, job.new):  # by version: one object in two series is two documents
+            if (v.id, v.series) not in cache:
                 if len(cache) > 64:  # jobs come series by series: old entries are not needed again
                     cache.pop(next(iter(cache)))
-                cache[v.id] = self.load_xml(v)
-        return pair_item(job, cache[job.old.id], cache[job.new.id])
+                cache[(v.id, v.series)] = self.load_xml(v)
+        return pair_item(job, cache[(job.old.id, job.old.series)], cache[(job.new.id, job.new.series)])
 
 
 def _deliver(batch: list[PairJob], fut: Any, on_result: OnResult) -> None:

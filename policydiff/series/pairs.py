@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -183,29 +182,18 @@ def job_key(job: PairJob) -> str:
     return f"{job.old.id} {job.new.id} {NORMALIZER_VERSION} {NORMALIZER_VERSION} {digest(job.corrections)}"
 
 
-_META_SHA = re.compile(rb'<meta\s[^<]*?\bsha256="([0-9a-f]{64})"')
-_META_NORMALIZER = re.compile(rb'<meta\s[^<]*?\bnormalizer="([^"]*)"')
 
 
 def load_xml(archive: Archive, version: Version) -> bytes:
-    """The clause XML of a version for a worker, built and stored if missing or stale.
+    """The clause XML of a version for a worker, built and stored if missing, stale or not vouched for.
 
     Unlike Archive.xml this does not validate stored XML here: the worker validates it anyway
     (planxml.from_bytes), and the record it returns names the ids and normalizer it saw, which
-    the parent checks. Reading the <meta> attributes is enough to pick the stored file, and keeps
-    the parent (one process feeding all workers) off the CPU.
+    the parent checks. The digest stored with the XML (a hash: no parsing) is enough to pick the
+    stored file, and keeps the parent (one process feeding all workers) off the CPU.
     """
-    from policydiff.read.version import NORMALIZER_VERSION
-
-    try:
-        data = archive.derived_path(version.id, "xml").read_bytes()
-    except OSError:
-        data = b""
-    head = data[:4096]  # <meta> comes first, before any text
-    sha, norm = _META_SHA.search(head), _META_NORMALIZER.search(head)
-    if sha and norm and sha[1].decode() == version.id and norm[1].decode() == NORMALIZER_VERSION:
-        return data
-    return archive.xml(version)
+    data = archive.digested_xml(version)
+    return data if data is not None else archive.xml(version)
 
 
 def write_pair(path: Path, data: bytes) -> None:

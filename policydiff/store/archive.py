@@ -3,9 +3,14 @@
 Layout under the archive folder::
 
     objects/ab/<sha256>     raw bytes, read-only, never modified
-    versions/<sha256>.json  one metadata sidecar per version (the catalog can be rebuilt from these)
+    versions/<key>.json     one metadata sidecar per version (the catalog can be rebuilt from these)
     catalog.sqlite          the catalog (rollback journal, no WAL: only this file needs committing)
-    derived/<id>.xml        the clause XML of each version (rebuilt on demand when missing or stale)
+    derived/<key>.xml       the clause XML of each version (rebuilt on demand when missing or stale)
+    derived/<key>.digest    what that XML was derived from and its hash (XML without it is not trusted)
+
+A version is an object in a series: identical bytes added to two series are two versions sharing one
+object. The key of a version is its object id (<sha256>), or <sha256>@<series> for a version of an
+object that another series archived first.
 
 An add writes the object, then the sidecar (each: temp file, fsync, atomic rename, fsync of the
 directory) and finally inserts the catalog row in one transaction. That transaction is the commit
@@ -13,8 +18,8 @@ point: an object or sidecar without a row is a leftover of an interrupted add, n
 the next add of the same bytes completes it.
 
 The pieces: catalog.py (versions, reports, SQLite, layout and sidecar helpers), commit.py (the
-writing steps of an add), files.py (the atomic writer), derived.py (clause XML), verify.py (check
-and rebuild); this module is the Archive itself.
+writing steps of an add), files.py (the atomic writer), derived.py (clause XML), verify.py (check),
+rebuild.py and repair.py (rebuild); this module is the Archive itself.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from pathlib import Path
 from policydiff.errors import PolicydiffError, UsageProblem
 from policydiff.read import decode as ingest
 from policydiff.read import metadata
-from policydiff.store import derived, verify
+from policydiff.store import derived, rebuild, verify
 from policydiff.store.catalog import (
     CATALOG,
     KINDS,
@@ -75,12 +80,25 @@ class Archive:
     def object_path(self, version_id: str) -> Path:
         return self.root / "objects" / version_id[:2] / version_id
 
-    def sidecar_path(self, version_id: str) -> Path:
-        return self.root / "versions" / f"{version_id}.json"
+    def sidecar_path(self, key: str) -> Path:
+        """versions/<key>.json; a version's key is `key(version)` (its id, unless its object is shared)."""
+        return self.root / "versions" / f"{key}.json"
 
-    def derived_path(self, version_id: str, ext: str) -> Path:
-        """Where a file derived from a version belongs: derived/<id>.<ext> (its clause XML: ext "xml")."""
-        return self.root / "derived" / f"{version_id}.{ext}"
+    def key(self, version: Version) -> str:
+        """The version's key: id@series when that sidecar exists (its object was archived by
+        another series first), else the plain id."""
+        shared = f"{version.id}@{version.series}"
+        return shared if self.sidecar_path(shared).exists() else version.id
+
+    def derived_path(self, key: str, ext: str) -> Path:
+        """Where a file derived from a version belongs: derived/<key>.<ext> (its clause XML: ext "xml")."""
+        return self.root / "derived" / f"{key}.{ext}"
+
+    def xml_path(self, version: Version) -> Path:
+        return self.derived_path(self.key(version), "xml")
+
+    def digest_path(self, version: Version) -> Path:
+        return self.derived_path(self.key(version), "digest")
 
     def rel(self, path: Path) -> str:
         """A path as verify reports it: relative to the archive folder."""
@@ -104,9 +122,13 @@ class Archive:
             raise UsageProblem(f"unknown series: {series}{self._known_series_hint()}")
         return rows
 
-    def get(self, version_id: str) -> Version | None:
-        """The archived version with this full id, or None."""
-        rows = self._select("id = ?", (version_id,))
+    def get(self, version_id: str, series: str | None = None) -> Version | None:
+        """The archived version with this full id (in this series), or None (the first series'
+        version when the object is archived in several and no series is given)."""
+        if series is None:
+            rows = self._select("id = ?", (version_id,))
+        else:
+            rows = self._select("id = ? AND series = ?", (version_id, series))
         return rows[0] if rows else None
 
     def resolve(self, ref: str) -> Version:
@@ -192,11 +214,11 @@ class Archive:
             path = Path(item)
             data, name = read_input_file(path, ingest.MAX_BYTES), filename or path.name
         decoded = ingest.decode(data, name)
-        meta = _detect(decoded.text, name)
+        meta = derived.detect_meta(decoded.text, name)
         if year is None:
             year = _detected_year(meta, name)
         vid = hashlib.sha256(data).hexdigest()
-        self._check_writable(vid)
+        self._check_writable(vid, series)
         version = Version(
             id=vid,
             series=series,
@@ -218,17 +240,17 @@ class Archive:
         """Write a prepared add: object, sidecar, then the catalog row (the commit point)."""
         vid = prepared.version.id
         if self.catalog_path.exists():
-            existing = self.get(vid)
+            existing = self.get(vid, prepared.version.series)
             if existing is not None:
                 self._repair_object(vid, prepared.data)
                 if prepared.xml and self.stored_xml(existing) is None and os.access(self.root, os.W_OK):
-                    self.store_derived(vid, prepared.xml)
+                    self.cache_derived(existing, prepared.xml)
                 return AddResult("exists", existing)
         undo = Undo()
         try:
             ensure_layout(self.root, undo)
             store_object(self.object_path(vid), vid, prepared.data, undo)
-            result = insert(self.catalog_path, self.sidecar_path(vid), prepared.version, undo)
+            result = insert(self.catalog_path, self.root / "versions", prepared.version, undo)
         except OSError as exc:
             undo.run()
             raise PolicydiffError(f"cannot write to archive {self.root}: {exc.strerror or exc}") from None
@@ -237,11 +259,8 @@ class Archive:
             raise
         # derived data, written after the commit point: a kill here leaves a complete version whose
         # XML is rebuilt on demand (`verify` notes it, `verify --rebuild` writes it)
-        if prepared.xml:
-            try:
-                self.store_derived(vid, prepared.xml)
-            except OSError:
-                pass
+        if prepared.xml and result.added:  # (XML made at add time carries no ref: see derived.to_xml)
+            self.cache_derived(result.version, prepared.xml)
         return result
 
     # ------------------------------------------------------------ derived XML
@@ -251,8 +270,12 @@ class Archive:
         return derived.to_xml(version, decoded.text, decoded.steps)
 
     def stored_xml(self, version: Version) -> bytes | None:
-        """The XML stored for a version if it is there and made by the current normalizer."""
-        return derived.stored_xml(self.derived_path(version.id, "xml"), version.id)
+        """The XML stored for a version if its digest vouches for it, it validates and is current."""
+        return derived.stored_xml(self.xml_path(version), self.digest_path(version), version)
+
+    def digested_xml(self, version: Version) -> bytes | None:
+        """The stored XML if its digest vouches for it (not parsed: for callers that parse it anyway)."""
+        return derived.digested(self.xml_path(version), self.digest_path(version), version)
 
     def xml(self, version: Version) -> bytes:
         """Stored XML when current, else built now (and stored when the archive is writable)."""
@@ -260,27 +283,44 @@ class Archive:
         if data is None:
             data = self.derive(version)
             if version.archived and os.access(self.root / "derived", os.W_OK):
-                self.store_derived(version.id, data)
+                self.cache_derived(version, data)
         return data
 
-    def store_derived(self, vid: str, xml: bytes) -> None:
-        """Store the clause XML of a version (derived data: not part of an add's commit)."""
-        path = self.derived_path(vid, "xml")
+    def cache_derived(self, version: Version, xml: bytes) -> bool:
+        """`store_derived`, best effort: the XML is a cache of what the pipeline gives, so a full or
+        read-only disk must not fail a command that only reads (it is built again next time)."""
+        try:
+            self.store_derived(version, xml)
+        except OSError:
+            return False
+        return True
+
+    def store_derived(self, version: Version, xml: bytes) -> None:
+        """Store the clause XML of a version and then its digest (derived data: not part of an add's
+        commit). The old digest goes first: a kill in between leaves XML without one, unverified."""
+        path, digest = self.xml_path(version), self.digest_path(version)
         path.parent.mkdir(parents=True, exist_ok=True)
+        digest.unlink(missing_ok=True)
         write_durable(path, xml, prefix=TMP_PREFIX, mode=0o644)
+        write_durable(digest, derived.digest_bytes(version, xml), prefix=TMP_PREFIX, mode=0o644)
+
+    def detect(self, vid: str) -> metadata.DetectedMeta:
+        """The metadata detected from an archived object's text (what an add without flags takes)."""
+        return derived.detect_meta(ingest.decode(self.object_path(vid).read_bytes(), vid[:12]).text, vid[:12])
 
     # ------------------------------------------------------------ verifying
     def verify(self) -> list[Problem]:
         """Problems found by re-hashing objects and cross-checking catalog and sidecars."""
         return self.check().problems
 
-    def check(self) -> VerifyReport:
-        """Full verification report: problems (unhealthy) and notes (harmless leftovers)."""
-        return verify.check(self)
+    def check(self, deep: bool = False) -> VerifyReport:
+        """Full verification report: problems (unhealthy) and notes (harmless leftovers); `deep`
+        derives every stored clause XML again and compares."""
+        return verify.check(self, deep=deep)
 
-    def rebuild(self) -> RebuildReport:
+    def rebuild(self, deep: bool = False) -> RebuildReport:
         """Recreate the catalog from sidecars and objects; bad objects are skipped and reported."""
-        return verify.rebuild(self)
+        return rebuild.rebuild(self, deep=deep)
 
     # -------------------------------------------------------- catalog access
     def require_root(self) -> None:
@@ -348,6 +388,10 @@ class Archive:
         rows = self._select("id LIKE ?", (prefix + "%",))
         if not rows:
             raise UsageProblem(f"no version id starts with {prefix}")
+        if len(rows) > 1 and len({row.id for row in rows}) == 1:
+            refs = ", ".join(row.ref for row in rows[:5])
+            raise UsageProblem(f"id prefix {prefix} names one document archived in {len(rows)} series ({refs}): "
+                               "give SERIES@YEAR")
         if len(rows) > 1:
             raise UsageProblem(f"ambiguous id prefix {prefix}: matches {len(rows)} versions; give more characters")
         return rows[0]
@@ -360,7 +404,7 @@ class Archive:
             if archived is not None:
                 return archived
         decoded = ingest.decode(data, path.name)
-        meta = _detect(decoded.text, path.name)
+        meta = derived.detect_meta(decoded.text, path.name)
         return Version(
             id=vid,
             series="",
@@ -380,7 +424,7 @@ class Archive:
         )
 
     # ------------------------------------------------------- the add, inside
-    def _check_writable(self, vid: str) -> None:
+    def _check_writable(self, vid: str, series: str) -> None:
         """Refuse before anything is written if the archive cannot take this version."""
         root = self.root
         if root.exists():
@@ -389,7 +433,7 @@ class Archive:
             conn = self._connect_ro()  # raises on a missing/corrupt catalog or a non-archive folder
             if conn is not None:
                 try:
-                    known = bool(fetch(conn, "id = ?", (vid,)))
+                    known = bool(fetch(conn, "id = ? AND series = ?", (vid, series)))
                 finally:
                     conn.close()
                 if known:
@@ -415,15 +459,6 @@ class Archive:
                 store_object(path, vid, data, Undo())
             except OSError:
                 pass  # best effort: verify keeps reporting the damage
-
-
-def _detect(text: str, name: str) -> metadata.DetectedMeta:
-    """Metadata read from a document's text: for an HTML page, from its text without the markup."""
-    from policydiff.read import clean as normalize
-
-    if normalize.looks_like_html(text, name):
-        text = normalize.clean(text, is_html=True).text
-    return metadata.detect(text)
 
 
 def _detected_year(meta: metadata.DetectedMeta, name: str) -> int:

@@ -24,17 +24,22 @@ MIN_PREFIX = 4
 
 CATALOG = "catalog.sqlite"
 TMP_PREFIX = ".tmp-"
-SCHEMA_VERSION = 1
+#: 1 keyed versions by object id alone (one object, one series); 2 by (id, series): identical bytes
+#: archived under two series are two versions sharing one object. Writers migrate 1 → 2 (`migrate`).
+SCHEMA_VERSION = 2
 # Waiting for another writer: an add holds the write lock only for a sidecar write and one INSERT.
 BUSY_TIMEOUT_S = 60.0
 # rebuild() removes temp files older than this; younger ones may belong to a running add.
 STALE_TMP_S = 600
 
 SHA_RE = re.compile(r"[0-9a-f]{64}")
+#: the name of a version's sidecar (and derived files): its object id, or id@series for a version of
+#: an object that another series archived first (versions/<id>.json is that first version's)
+KEY_RE = re.compile(r"(?P<id>[0-9a-f]{64})(?:@(?P<series>[a-z0-9][a-z0-9._-]{0,63}))?")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS versions (
-    id       TEXT PRIMARY KEY,
+    id       TEXT NOT NULL,
     series   TEXT NOT NULL,
     year     INTEGER NOT NULL,
     kind     TEXT NOT NULL,
@@ -48,6 +53,7 @@ CREATE TABLE IF NOT EXISTS versions (
     size     INTEGER NOT NULL,
     added_at TEXT NOT NULL,
     filename TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (id, series),
     UNIQUE (series, year, version)
 );
 """
@@ -138,6 +144,7 @@ class RebuildReport:
     versions: int = 0
     skipped: list[Problem] = field(default_factory=list)
     notes: list[Problem] = field(default_factory=list)
+    repaired: list[Problem] = field(default_factory=list)  # files that lied, and what was put right
 
 
 @dataclass(frozen=True)
@@ -226,6 +233,25 @@ def check_schema(conn: sqlite3.Connection) -> None:
         raise sqlite3.DatabaseError("catalog has no valid versions table")
 
 
+def shares_objects(conn: sqlite3.Connection) -> bool:
+    """Whether the catalog keys versions by (id, series) (schema 2) rather than by id alone."""
+    pk = {row[1]: row[5] for row in conn.execute("PRAGMA table_info(versions)")}
+    return pk.get("series", 0) > 0
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    """Rewrite a schema-1 catalog as schema 2, inside the caller's write transaction (rows unchanged)."""
+    if shares_objects(conn):
+        return
+    cols = ", ".join(FIELDS)
+    conn.execute("DROP TABLE IF EXISTS versions_v2")
+    conn.execute(SCHEMA.strip().replace("EXISTS versions", "EXISTS versions_v2", 1))
+    conn.execute(f"INSERT INTO versions_v2 ({cols}) SELECT {cols} FROM versions")
+    conn.execute("DROP TABLE versions")
+    conn.execute("ALTER TABLE versions_v2 RENAME TO versions")
+    conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+
 def fetch(conn: sqlite3.Connection, where: str, params: tuple[object, ...]) -> list[Version]:
     cur = conn.execute(f"SELECT {', '.join(FIELDS)} FROM versions WHERE {where} ORDER BY series, year, version", params)
     return [Version(**dict(zip(FIELDS, row, strict=True))) for row in cur]
@@ -274,11 +300,17 @@ def object_files(root: Path) -> dict[str, Path]:
 
 
 def sidecar_files(root: Path) -> dict[str, Path]:
-    """Sidecar files by id."""
+    """Sidecar files by key (the id, or id@series: see KEY_RE)."""
     base = root / "versions"
     if not base.is_dir():
         return {}
-    return {p.stem: p for p in base.iterdir() if p.suffix == ".json" and SHA_RE.fullmatch(p.stem)}
+    return {p.stem: p for p in base.iterdir() if p.suffix == ".json" and KEY_RE.fullmatch(p.stem)}
+
+
+def key_parts(key: str) -> tuple[str, str | None]:
+    """(id, series) of a sidecar key; series is None for the plain key (the id alone)."""
+    vid, _, series = key.partition("@")
+    return vid, series or None
 
 
 #: temp names older versions used for the search index (derived/.search.sqlite.PID.tmp, and its journal)
@@ -313,7 +345,7 @@ def load_sidecar(path: Path) -> Version | None:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(data, dict) or set(data) != set(FIELDS) or data.get("id") != path.stem:
+    if not isinstance(data, dict) or set(data) != set(FIELDS) or data.get("id") != key_parts(path.stem)[0]:
         return None
     types = {"year": int, "version": int, "size": int}
     for name in FIELDS:

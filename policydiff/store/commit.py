@@ -25,6 +25,8 @@ from policydiff.store.catalog import (
     connect_rw,
     fetch,
     insert_row,
+    load_sidecar,
+    migrate,
     now,
     sidecar_bytes,
     write_catalog_file,
@@ -113,14 +115,29 @@ def store_object(path: Path, vid: str, data: bytes, undo: Undo) -> None:
         undo.files.append(path)
 
 
-def insert(catalog: Path, sidecar: Path, version: Version, undo: Undo) -> AddResult:
+def sidecar_for(conn: sqlite3.Connection, versions: Path, version: Version) -> Path:
+    """Where a new version's sidecar goes (decided inside the write lock): versions/<id>.json,
+    unless a version of another series already owns that file: then versions/<id>@<series>.json."""
+    shared = versions / f"{version.id}@{version.series}.json"
+    plain = versions / f"{version.id}.json"
+    if shared.exists() or not plain.exists():
+        return shared if shared.exists() else plain
+    owner = load_sidecar(plain)
+    if owner is None or owner.series == version.series:
+        return plain  # a leftover of this series' interrupted add, or unreadable: rewritten
+    owned = conn.execute("SELECT 1 FROM versions WHERE id = ? AND series = ?", (version.id, owner.series)).fetchone()
+    return shared if owned else plain  # a leftover of another series' interrupted add is no version
+
+
+def insert(catalog: Path, versions: Path, version: Version, undo: Undo) -> AddResult:
     """Number the version, write its sidecar and commit its catalog row (or find it committed)."""
     conn = connect_rw(catalog)
     try:
         conn.execute("BEGIN IMMEDIATE")
         check_schema(conn)
-        rows = fetch(conn, "id = ?", (version.id,))
-        if rows:  # a concurrent add of the same bytes committed first
+        migrate(conn)  # a catalog of schema 1 cannot hold one object in two series
+        rows = fetch(conn, "id = ? AND series = ?", (version.id, version.series))
+        if rows:  # a concurrent add of the same bytes to this series committed first
             conn.execute("ROLLBACK")
             undo.files.clear()  # the object is now referenced by that version
             return AddResult("exists", rows[0])
@@ -130,6 +147,7 @@ def insert(catalog: Path, sidecar: Path, version: Version, undo: Undo) -> AddRes
             (version.series, version.year),
         ).fetchone()
         version = replace(version, version=last + 1, added_at=now())
+        sidecar = sidecar_for(conn, versions, version)
         existed = sidecar.exists()
         write_durable(sidecar, sidecar_bytes(version), prefix=TMP_PREFIX, mode=0o644)
         if not existed:
