@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -311,3 +312,74 @@ def test_full_disk_during_rebuild_names_the_file(full_archive_disk, cli):
     assert code == 1 and err.count("\n") == 1, err
     assert err.startswith("policydiff: error: No space left on device") and sidecar.name in err
     assert "internal error" not in err
+
+
+class _CommitFails:
+    """A catalog connection whose COMMIT fails as SQLite does when the disk fills up."""
+
+    def __init__(self, conn) -> None:
+        self._conn = conn
+
+    def execute(self, sql: str, *args):
+        if sql.strip().upper() == "COMMIT":
+            raise sqlite3.OperationalError("database or disk is full")
+        return self._conn.execute(sql, *args)
+
+    def __getattr__(self, name: str):
+        return getattr(self._conn, name)
+
+
+def _full_catalog(monkeypatch, arch: Path, where: str) -> None:
+    """Make the catalog write of `verify --rebuild` fail with a full disk at `where`."""
+    import errno
+
+    from policydiff.store import rebuild
+
+    if where == "insert":  # SQLITE_FULL on the third row, after the old rows were deleted
+        real, calls = rebuild.insert_row, []
+
+        def insert(conn, v):
+            calls.append(v)
+            if len(calls) == 3:
+                raise sqlite3.OperationalError("database or disk is full")
+            real(conn, v)
+
+        monkeypatch.setattr(rebuild, "insert_row", insert)
+    elif where == "commit":
+        real_connect = rebuild.connect_rw
+        monkeypatch.setattr(rebuild, "connect_rw", lambda path: _CommitFails(real_connect(path)))
+    else:  # an unreadable catalog is replaced by a new file: ENOSPC halfway through writing it
+        (arch / "catalog.sqlite").write_bytes(b"not a database\n" * 64)
+        real_write = rebuild.write_catalog_file
+
+        def write(path, versions):
+            real_write(path, versions[:2])
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)) if where == "new file" else \
+                sqlite3.OperationalError("database or disk is full")
+
+        monkeypatch.setattr(rebuild, "write_catalog_file", write)
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("where", ["insert", "commit", "new file", "new file (sqlite)"])
+def test_full_disk_while_rebuild_writes_the_catalog(tmp_path, cli, monkeypatch, where):
+    """Issue 17 item 9: "database or disk is full" (or ENOSPC) while `verify --rebuild` writes the
+    catalog: one line naming catalog.sqlite, exit 1, and the archive as it was (no half catalog,
+    no temp file)."""
+    arch = copy_archive(tmp_path / "archive")
+    _full_catalog(monkeypatch, arch, where)
+    before = _files(arch)
+    code, _out, err = cli("--archive", arch, "archive", "verify", "--rebuild")
+    assert code == 1 and err.count("\n") == 1, err
+    assert err.startswith("policydiff: error: cannot write ") and "catalog.sqlite: " in err, err
+    assert ("No space left on device" if where == "new file" else "database or disk is full") in err
+    assert "internal error" not in err and "Traceback" not in err
+    assert _files(arch) == before  # byte for byte: the old rows are back, no temp file or journal left
+    monkeypatch.undo()
+    if where.startswith("new file"):  # it was unreadable before, and still is: a rebuild with room replaces it
+        assert cli("--archive", arch, "archive", "verify", "--rebuild")[0] == 0
+    code, out, err = cli("--archive", arch, "archive", "verify")
+    assert code == 0 and out == "ok: 5 versions verified\n", (out, err)

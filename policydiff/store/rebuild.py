@@ -58,20 +58,9 @@ def rebuild(archive: Archive, deep: bool = False) -> RebuildReport:
     conn, old_rows = _lock_catalog(archive, report)
     try:
         versions = _collect(archive, old_rows, report)
-        try:
-            if conn is not None:
-                migrate(conn)
-                conn.execute("DELETE FROM versions")
-                for v in versions:
-                    insert_row(conn, v)
-                conn.execute("COMMIT")
-            else:
-                _replace_catalog(archive, versions)
-        except sqlite3.Error as exc:  # e.g. "database or disk is full": say which file
-            raise PolicydiffError(f"cannot write {archive.catalog_path}: {exc}") from None
+        _write_catalog(archive, conn, versions)
     except BaseException:
-        if conn is not None and conn.in_transaction:
-            conn.execute("ROLLBACK")
+        _roll_back(conn)
         raise
     finally:
         if conn is not None:
@@ -81,6 +70,38 @@ def rebuild(archive: Archive, deep: bool = False) -> RebuildReport:
         _refresh_xml(archive, v, report, deep)
     unlink_quiet(archive.derived_path("search", "sqlite"))  # the next search indexes the verified XML
     return report
+
+
+def _write_catalog(archive: Archive, conn: sqlite3.Connection | None, versions: list[Version]) -> None:
+    """The new rows, in the locked catalog's transaction (or a new catalog file renamed into place).
+
+    A full disk ("database or disk is full", ENOSPC) or any other SQLite or OS failure here is one
+    error naming the catalog; the caller rolls the transaction back (a temp file is removed), so
+    the catalog is the one there was, never half written."""
+    try:
+        if conn is not None:
+            migrate(conn)
+            conn.execute("DELETE FROM versions")
+            for v in versions:
+                insert_row(conn, v)
+            conn.execute("COMMIT")
+        else:
+            _replace_catalog(archive, versions)
+    except (sqlite3.Error, OSError) as exc:
+        reason = (exc.strerror or str(exc)) if isinstance(exc, OSError) else str(exc)
+        raise PolicydiffError(f"cannot write {archive.catalog_path}: {reason}; the catalog was left as it was"
+                              ) from None
+
+
+def _roll_back(conn: sqlite3.Connection | None) -> None:
+    """Undo an unfinished catalog transaction; a rollback that fails too (the disk again) leaves
+    SQLite's journal, which the next connection rolls back: the old catalog either way."""
+    if conn is None or not conn.in_transaction:
+        return
+    try:
+        conn.execute("ROLLBACK")
+    except sqlite3.Error:
+        pass
 
 
 def _refresh_xml(archive: Archive, v: Version, report: RebuildReport, deep: bool) -> None:
@@ -260,6 +281,7 @@ def _replace_catalog(archive: Archive, versions: list[Version]) -> None:
         os.replace(tmp, archive.catalog_path)
     except BaseException:
         unlink_quiet(tmp)
+        unlink_quiet(tmp.with_name(tmp.name + "-journal"))  # SQLite's, if the write failed midway
         raise
     fsync_dir(archive.root)
 
