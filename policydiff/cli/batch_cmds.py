@@ -18,7 +18,7 @@ DEFAULT_SERIES_FROM = r"(?P<series>[^/]+)/(?P<year>\d{4})[^/]*$"  # mirrors batc
 
 @click.group()
 def batch() -> None:
-    """Corpus mode: archive a folder tree, compare every consecutive pair."""
+    """Corpus mode: archive a folder tree, compare every consecutive pair (and plan pair across news)."""
 
 
 @batch.command("add")
@@ -68,7 +68,8 @@ def add_cmd(ctx: click.Context, folder: str, pattern: str) -> None:
 @click.pass_context
 def compare_cmd(ctx: click.Context, series: tuple[str, ...], out: str, engine: str, scheduler: str | None,
                 workers: int | None) -> None:
-    """Compare every consecutive pair of every series; rerunning skips pairs already done."""
+    """Compare every consecutive pair of every series, and each plan with the next plan across news
+    summaries (2019 → 2021 across 2020's news); rerunning skips pairs already done."""
     from policydiff.errors import PolicydiffError
     from policydiff.series import batch as b
     from policydiff.series.tables import CSV_NAME, JSON_NAME

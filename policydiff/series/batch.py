@@ -1,4 +1,5 @@
-"""Corpus mode: archive a folder tree, then compare every consecutive pair of every series.
+"""Corpus mode: archive a folder tree, then compare every consecutive pair of every series (and
+each plan with the next plan across news summaries, as the series report does).
 
 The pieces: pairs.py plans the pairs and holds the pure per-pair work (`compare_pair`), engines.py
 decides where it runs (local processes or Dask), tables.py gathers every target change; this module
@@ -6,7 +7,7 @@ adds a folder tree (`add_tree`) and runs a batch (`run_batch`).
 
 Output layout under the output folder::
 
-    pairs/<series>/<oldyear>-<n>__<newyear>-<n>.json   one record per consecutive pair
+    pairs/<series>/<oldyear>-<n>__<newyear>-<n>.json   one record per pair
     target_changes.csv, target_changes.json             every target change of the corpus
 
 Pair files are canonical JSON (sorted keys, no timestamps), so every engine writes the same bytes.
@@ -197,7 +198,7 @@ class CompareReport:
 
     out_dir: Path
     series: int = 0  # selected series that have at least one pair
-    pairs: int = 0  # consecutive pairs of the selected series
+    pairs: int = 0  # pairs of the selected series (consecutive, and plans across news)
     computed: int = 0
     up_to_date: int = 0
     failed: list[tuple[PairJob, str]] = field(default_factory=list)
@@ -218,7 +219,8 @@ def run_batch(
     on_start: Callable[[int], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> CompareReport:
-    """Compare every consecutive pair of the series into out_dir, skipping complete pair files.
+    """Compare every pair of the series (`pairs.series_pairs`) into out_dir, skipping complete
+    pair files.
 
     on_start gets the number of pairs left to compute, on_progress 1 per finished pair.
     """

@@ -1,4 +1,5 @@
-"""The pairs of a batch: which consecutive versions to compare, the pure comparison of one pair,
+"""The pairs of a batch: which versions to compare (consecutive ones, and consecutive plans across
+news summaries, as the series report does), the pure comparison of one pair,
 and the pair files (canonical JSON) it produces.
 
 `compare_pair` is a pure function of two clause-XML documents and the researcher's corrections in
@@ -38,8 +39,10 @@ PairItem = tuple[bytes, bytes, str, str, tuple[dict, ...]]
 # =============================================================================== planning
 @dataclass(frozen=True)
 class PairJob:
-    """One consecutive pair of a series (versions in `Archive.log` order) and the corrections in
-    force that name its two versions (replayed when it is compared)."""
+    """One pair of a series (consecutive versions, or consecutive plans across a news summary:
+    `series_pairs`) and the corrections in force that name its two versions (replayed when it is
+    compared). Its file is named by both versions (2019-1__2021-1.json), so the pairs of a
+    series never share a file, and its key (`job_key`) by both ids."""
 
     series: str
     old: Version
@@ -72,9 +75,19 @@ def pair_path(out: Path, job: PairJob) -> Path:
     return path
 
 
+def series_pairs(versions: Sequence[Version]) -> list[tuple[Version, Version]]:
+    """The pairs of one series' versions (in log order) that a batch compares, as the series report
+    does: each version with the next, and each plan with the next plan across news summaries
+    (2019 → 2021 across the 2020 news), by old then new position. A pair is listed once."""
+    idx = range(len(versions))
+    plans = [k for k in idx if versions[k].kind != "news"]
+    pairs = set(zip(idx, idx[1:], strict=False)) | set(zip(plans, plans[1:], strict=False))
+    return [(versions[k], versions[j]) for k, j in sorted(pairs)]
+
+
 def plan_pairs(archive: Archive, series: Sequence[str] | None = None) -> list[PairJob]:
-    """Every consecutive pair of the given series (default: all), by series then log order, each
-    with the archive's corrections in force for it."""
+    """Every pair of the given series (default: all) that a batch compares (`series_pairs`), by
+    series then log order, each with the archive's corrections in force for it."""
     from policydiff.store import corrections
 
     if series:
@@ -85,7 +98,7 @@ def plan_pairs(archive: Archive, series: Sequence[str] | None = None) -> list[Pa
             logs.setdefault(v.series, []).append(v)
     fixes = corrections.in_force(archive.root)
     return [PairJob(s, a, b, tuple(between(fixes, f"{a.series}@{a.year}", f"{b.series}@{b.year}")))
-            for s, versions in sorted(logs.items()) for a, b in zip(versions, versions[1:], strict=False)]
+            for s, versions in sorted(logs.items()) for a, b in series_pairs(versions)]
 
 
 def pair_item(job: PairJob, old_xml: bytes, new_xml: bytes) -> PairItem:

@@ -50,7 +50,7 @@ def write_tables(archive: Archive, out_dir: str | os.PathLike[str]) -> tuple[int
     """Rebuild target_changes.csv/.json from every complete pair file of the whole archive.
 
     Returns (rows, pair files used, pair files ignored). An ignored file is incomplete or stale
-    (it names no current consecutive pair, e.g. a version was added in between); it is left out
+    (it names no current pair, e.g. a version was added in between); it is left out
     of the tables, never deleted. Rows are streamed: memory does not grow with the corpus.
     The JSON is an array with one row object per line (easy to grep, quick to load).
     """

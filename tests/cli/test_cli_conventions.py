@@ -311,9 +311,9 @@ def test_verify_rebuild_progress_only_on_a_terminal(arch, tmp_path):
 def test_batch_compare_progress_only_on_a_terminal(arch, tmp_path):
     args = ["--archive", arch, "batch", "compare", "--workers", "1"]
     code, out, err = _run(*args, "-o", tmp_path / "a", cwd=tmp_path)
-    assert code == 0 and err == "" and out.startswith("pairs: 3 in 1 series")
+    assert code == 0 and err == "" and out.startswith("pairs: 4 in 1 series")
     code, out, err = _run(*args, "-o", tmp_path / "b", cwd=tmp_path, stderr_tty=True)
-    assert code == 0 and "comparing" in err and out.startswith("pairs: 3 in 1 series")
+    assert code == 0 and "comparing" in err and out.startswith("pairs: 4 in 1 series")
     code, out, err = _run(*args, "-o", tmp_path / "c", "--quiet", cwd=tmp_path, stderr_tty=True)
     assert code == 0 and err == ""
 

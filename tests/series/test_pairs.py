@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from seedlib import seed_path
 
 from policydiff.model.corrections import Correction, digest
-from policydiff.series.pairs import compare_pair, job_key, plan_pairs, run_chunk
+from policydiff.series.pairs import compare_pair, job_key, plan_pairs, run_chunk, series_pairs
 from policydiff.store.archive import Archive
 
 LINK = ("gd@2016:（八）", "gd@2019:（十二）")  # 加强网上办事效能在线监管 → 深入推进“互联网+监管”
@@ -99,3 +100,55 @@ def test_compare_pair_ignores_corrections_of_other_versions(arch):
     # a worker given the old four-field item computes the pair without corrections
     (status, key, payload), = run_chunk([(archive.xml(old), archive.xml(new), old.ref, new.ref)])
     assert status == "ok" and key.endswith(" ") and json.loads(payload)["corrections"] == ""
+
+
+# ------------------------------------------------------------- plans across news summaries
+def _kinds(*kinds: str) -> list[SimpleNamespace]:
+    return [SimpleNamespace(kind=k, n=i) for i, k in enumerate(kinds)]
+
+
+@pytest.mark.parametrize(("kinds", "pairs"), [
+    (("plan", "plan", "news", "plan"), [(0, 1), (1, 2), (1, 3), (2, 3)]),  # gd-digital-gov
+    (("plan", "news", "news", "plan", "news"), [(0, 1), (0, 3), (1, 2), (2, 3), (3, 4)]),
+    (("news", "plan", "city-plan"), [(0, 1), (1, 2)]),  # nothing to skip: consecutive only
+    (("news", "news"), [(0, 1)]),
+    (("plan",), []),
+])
+def test_series_pairs_are_consecutive_versions_and_consecutive_plans(kinds, pairs):
+    assert [(a.n, b.n) for a, b in series_pairs(_kinds(*kinds))] == pairs
+
+
+def test_batch_compares_plans_across_news_as_the_report_does(cli, tmp_path):
+    """gd-digital-gov (2016, 2019 plans, 2020 news, 2021 plan): 2019 → 2021 is a batch pair, with its
+    own file and key, the same comparison as `compare` and the report's plan page; a correction of
+    2019 → 2021 recomputes exactly that pair."""
+    from hostile import copy_archive
+
+    from policydiff.series.report import compute, summary_json
+
+    arch = copy_archive(tmp_path / "archive")
+    out = tmp_path / "out"
+    assert _batch(cli, arch, out, "--workers", "1") == "pairs: 4 in 1 series: 4 compared, 0 up to date, 0 failed"
+    names = sorted(p.name for p in (out / "pairs" / "gd-digital-gov").glob("*.json"))
+    assert names == ["2016-1__2019-1.json", "2019-1__2020-1.json", "2019-1__2021-1.json", "2020-1__2021-1.json"]
+    jobs = plan_pairs(Archive(arch))
+    assert len({j.rel_path for j in jobs}) == len({job_key(j) for j in jobs}) == 4  # no two pairs share either
+
+    report = summary_json(compute(str(arch), "gd-digital-gov"))
+    assert {(p["old"], p["new"]) for p in report["pairs"] + report["plan_pairs"]} == {
+        (n[:4], n[8:12]) for n in names}
+    rec = json.loads((out / "pairs" / "gd-digital-gov" / "2019-1__2021-1.json").read_bytes())
+    assert (rec["old_ref"], rec["new_ref"]) == ("gd-digital-gov@2019#1", "gd-digital-gov@2021#1")
+    code, text, err = cli("--archive", arch, "compare", "gd-digital-gov@2019", "gd-digital-gov@2021", "--format", "json")
+    assert code == 0, err
+    assert rec["comparison"] == json.loads(text)
+    plan_page = next(p for p in report["plan_pairs"] if (p["old"], p["new"]) == ("2019", "2021"))
+    assert rec["comparison"]["summary"]["counts"] == plan_page["summary"]["counts"]
+
+    assert _batch(cli, arch, out, "--workers", "1").endswith("0 compared, 4 up to date, 0 failed")
+    fix = ("gd-digital-gov@2019:（十八）", "gd-digital-gov@2021:（十二）7.")
+    assert cli("--archive", arch, "correct", "link", *fix, "--why", "在线行政执法 continues")[0] == 0
+    assert _batch(cli, arch, out, "--workers", "1").endswith("1 compared, 3 up to date, 0 failed")
+    rec = json.loads((out / "pairs" / "gd-digital-gov" / "2019-1__2021-1.json").read_bytes())
+    linked = next(m for m in rec["comparison"]["matches"] if m["evidence"].get("correction") == "在线行政执法 continues")
+    assert "（十八）" in linked["old_num"].split() and linked["new_num"] == "（十二）7." and linked["status"] != "dropped"

@@ -326,7 +326,7 @@ def test_the_same_bytes_in_two_series_are_two_versions_sharing_one_object(arch, 
     out = tmp_path / "out"
     r = run_cli(arch, "batch", "compare", "-o", out)
     assert_ok(r)
-    assert "pairs: 4 in 2 series" in r.out, r.out  # gd-digital-gov: 3, other-gov: 1 (jieyang: one version)
+    assert "pairs: 5 in 2 series" in r.out, r.out  # gd-digital-gov: 4 (2019 → 2021 too), other-gov: 1, jieyang: 0
     rec = json.loads((out / "pairs" / "other-gov" / "2019-1__2021-1.json").read_text(encoding="utf-8"))
     assert rec["series"] == "other-gov" and rec["old_id"] == V2019
     for catalog_too in (False, True):  # rebuilt with the catalog, and from the sidecars alone
