@@ -20,10 +20,11 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from policydiff.match import assignment, corrections, tfidf
+from policydiff.match import align_large, assignment, corrections, tfidf
 from policydiff.match.tokens import shingles
 from policydiff.model.document import Clause, Document
 
@@ -127,16 +128,45 @@ def _target_keys(c: Clause) -> set[str]:
     return {f"{t.subject}|{t.unit}" for t in c.targets if t.subject} | {t.subject for t in c.targets if t.subject}
 
 
+class _Shingled:
+    """The shingles of some clauses, made one clause at a time when read: a large plan's shingles
+    held as lists of strings take some 50 times the memory of its text."""
+
+    def __init__(self, clauses: list[Clause], grams: Callable[[Clause], list[str]]) -> None:
+        self.clauses, self.grams = clauses, grams
+
+    def __len__(self) -> int:
+        return len(self.clauses)
+
+    def __iter__(self) -> Iterator[list[str]]:
+        return (self.grams(c) for c in self.clauses)
+
+
+def _features(old: list[Clause], new: list[Clause]) -> list[tuple]:
+    """The evidence of a pair, each as (name, weight, old side, new side, how it is measured)."""
+    def content(c: Clause) -> list[str]:
+        return shingles(c.text)
+
+    def heading(c: Clause) -> list[str]:
+        return shingles(c.heading or c.text[:40])
+
+    def quoted(c: Clause) -> list[str]:
+        return [g for a in anchors(c.text) for g in shingles(a, (2,))]
+
+    return [("content", W_CONTENT, _Shingled(old, content), _Shingled(new, content), "cosine"),
+            ("heading", W_HEADING, _Shingled(old, heading), _Shingled(new, heading), "cosine"),
+            ("anchors", W_ANCHOR, _Shingled(old, quoted), _Shingled(new, quoted), "cosine"),
+            ("departments", W_DEPT, [set(c.lead) for c in old], [set(c.lead) for c in new], "overlap"),
+            ("targets", W_TARGET, [_target_keys(c) for c in old], [_target_keys(c) for c in new], "overlap")]
+
+
 def score_matrix(old: list[Clause], new: list[Clause]):
     """Combined similarity of every old/new pair and its parts (numpy arrays)."""
-    content = tfidf.cosine([shingles(c.text) for c in old], [shingles(c.text) for c in new])
-    heading = tfidf.cosine([shingles(c.heading or c.text[:40]) for c in old], [shingles(c.heading or c.text[:40]) for c in new])
-    anchor = tfidf.cosine([[g for a in anchors(c.text) for g in shingles(a, (2,))] for c in old],
-                     [[g for a in anchors(c.text) for g in shingles(a, (2,))] for c in new])
-    dept = _weighted_overlap([set(c.lead) for c in old], [set(c.lead) for c in new])
-    target = _weighted_overlap([_target_keys(c) for c in old], [_target_keys(c) for c in new])
-    total = W_CONTENT * content + W_HEADING * heading + W_ANCHOR * anchor + W_DEPT * dept + W_TARGET * target
-    return total, {"content": content, "heading": heading, "anchors": anchor, "departments": dept, "targets": target}
+    features = _features(old, new)
+    parts = {name: tfidf.cosine(a, b) if kind == "cosine" else _weighted_overlap(a, b)
+             for name, _w, a, b, kind in features}
+    total = sum(w * parts[name] for name, w, *_ in features)
+    return total, parts
 
 
 def _relative(total):
@@ -210,6 +240,8 @@ def _align_leaves(old: list[Clause], new: list[Clause], *, many_to_one: bool, on
     groups, rest_old, rest_new = _identical(old, new)
     if not (rest_old and rest_new):
         return groups
+    if len(rest_old) * len(rest_new) > align_large.DENSE_MAX:
+        return groups + _large_groups(old, new, rest_old, rest_new, many_to_one=many_to_one, one_to_many=one_to_many)
     total, parts = score_matrix([old[i] for i in rest_old], [new[j] for j in rest_new])
     rel, z_row, z_col = _relative(total)
     first_new, first_old = _first_partners(total, rel)
@@ -239,6 +271,29 @@ def _align_leaves(old: list[Clause], new: list[Clause], *, many_to_one: bool, on
         groups.append(([rest_old[x] for x in sorted(olds)], [rest_new[y] for y in sorted(news)],
                        round(float(np.mean([total[a, b] for a in olds for b in news])), 4), ev))
     _bigrams.cache_clear()  # the texts of this pair only: hold no memory after it
+    return groups
+
+
+def _large_groups(old: list[Clause], new: list[Clause], rest_old: list[int], rest_new: list[int], *,
+                  many_to_one: bool, one_to_many: bool) -> list[Group]:
+    """The groups of a residual too large for n × m matrices, judged over candidate pairs."""
+    a, b = [old[i] for i in rest_old], [new[j] for j in rest_new]
+    p = align_large.score_pairs(a, b, _features(a, b), S_MIN)
+    first_new, first_old = align_large.first_partners(p, Z_ACCEPT, S_MIN, S_STRONG)
+
+    def contained(r: int, k: int, piece: str) -> float:
+        return containment(b[k].text, a[r].text) if piece == "new" else containment(a[r].text, b[k].text)
+
+    limits = align_large.Limits(S_MIN, Z_ACCEPT, SPLIT_SHARE, CONTAINED)
+    extra_new, extra_old = align_large.seconds(p, first_new, first_old, contained, limits,
+                                               one_to_many=one_to_many, many_to_one=many_to_one)
+    groups: list[Group] = []
+    for r, k in first_new.items():
+        olds, news = [r] + extra_old.get(k, []), [k] + extra_new.get(r, [])
+        ev = _shared(a[r], b[k], align_large.evidence(p, r, k))
+        score = sum(p.value(x, y) for x in olds for y in news) / (len(olds) * len(news))
+        groups.append(([rest_old[x] for x in sorted(olds)], [rest_new[y] for y in sorted(news)], round(score, 4), ev))
+    _bigrams.cache_clear()
     return groups
 
 
@@ -304,6 +359,11 @@ def _evidence(total, rel, parts, r, k, olds, news, old, new, rest_old, rest_new)
     ev["z"] = round(float(rel[r, k]), 2)
     ev["rank"] = int((total[r, :] > total[r, k]).sum()) + 1
     ev["margin"] = round(float(total[r, k] - (row[1] if len(row) > 1 else 0.0)), 4)
+    return _shared(a, b, ev)
+
+
+def _shared(a: Clause, b: Clause, ev: dict) -> dict:
+    """The programmes and lead departments a pair shares, added to its evidence."""
     shared = sorted(set(anchors(a.text)) & set(anchors(b.text)))
     if shared:
         ev["shared_anchors"] = shared
@@ -356,38 +416,59 @@ def _align_containers(old_all: list[Clause], new_all: list[Clause], matches: lis
     new_c = [c for c in new_all if not c.is_leaf]
     if not old_c or not new_c:
         return []
-    leaf_to_new = {o: m.new for m in matches for o in m.old if m.new}
-
-    def leaves_by_container(all_: list[Clause]) -> dict[str, set[str]]:
-        # every leaf counts for each of its ancestors (ids are paths: sec_3__para_12__point_7)
-        out: dict[str, set[str]] = {}
-        for x in all_:
-            if x.is_leaf:
-                parts = x.eid.split("__")
-                for k in range(1, len(parts)):
-                    out.setdefault("__".join(parts[:k]), set()).add(x.eid)
-        return out
-
-    old_under, new_under = leaves_by_container(old_all), leaves_by_container(new_all)
-
-    def leaves_under(c: Clause, all_: list[Clause]) -> set[str]:
-        return (old_under if all_ is old_all else new_under).get(c.eid, set())
-
-    heading = tfidf.cosine([shingles(c.heading) for c in old_c], [shingles(c.heading) for c in new_c])
-    flow = np.zeros_like(heading)
-    for i, oc in enumerate(old_c):
-        ol = leaves_under(oc, old_all)
-        targets = Counter(n for o in ol for n in leaf_to_new.get(o, []))
-        for j, nc in enumerate(new_c):
-            nl = leaves_under(nc, new_all)
-            if ol and nl:
-                hit = sum(v for n, v in targets.items() if n in nl)
-                flow[i, j] = hit / math.sqrt(len(ol) * len(nl))
-    total = 0.5 * heading + 0.5 * flow
-    same_tag = np.array([[o.tag == n.tag for n in new_c] for o in old_c])
-    ok = (total >= 0.2) & same_tag | (total >= 0.35)
+    flow = _leaf_flow(old_all, new_all, old_c, new_c, matches)
+    old_h, new_h = [shingles(c.heading) for c in old_c], [shingles(c.heading) for c in new_c]
+    if len(old_c) * len(new_c) > align_large.DENSE_MAX:
+        rows, cols, vals = tfidf.pair_cosine(old_h, new_h)
+        heading = dict(zip(zip(rows.tolist(), cols.tolist(), strict=True), vals.tolist(), strict=True))
+        scored = {rk: (heading.get(rk, 0.0), flow.get(rk, 0.0)) for rk in set(heading) | set(flow)}
+        ok = [(rk, 0.5 * h + 0.5 * f) for rk, (h, f) in sorted(scored.items())
+              if (0.5 * h + 0.5 * f >= 0.2 and old_c[rk[0]].tag == new_c[rk[1]].tag) or 0.5 * h + 0.5 * f >= 0.35]
+        pairs = assignment.assign_pairs(np.array([rk[0] for rk, _ in ok], dtype=np.int64),
+                                        np.array([rk[1] for rk, _ in ok], dtype=np.int64), np.array([t for _, t in ok]))
+        parts = {rk: (t, *scored[rk]) for rk, t in ok}
+    else:
+        dense_h = tfidf.cosine(old_h, new_h)
+        dense_f = np.zeros_like(dense_h)
+        for (i, j), v in flow.items():
+            dense_f[i, j] = v
+        total = 0.5 * dense_h + 0.5 * dense_f
+        same_tag = np.array([[o.tag == n.tag for n in new_c] for o in old_c])
+        pairs = assignment.assign(total, (total >= 0.2) & same_tag | (total >= 0.35))
+        parts = {(r, k): (total[r, k], dense_h[r, k], dense_f[r, k]) for r, k in pairs}
     out = []
-    for r, k in assignment.assign(total, ok):
-        out.append(Match([old_c[r].eid], [new_c[k].eid], "matched", round(float(total[r, k]), 4),
-                         {"heading": round(float(heading[r, k]), 4), "leaves": round(float(flow[r, k]), 4)}))
+    for r, k in pairs:
+        t, h, f = parts[(r, k)]
+        out.append(Match([old_c[r].eid], [new_c[k].eid], "matched", round(float(t), 4),
+                         {"heading": round(float(h), 4), "leaves": round(float(f), 4)}))
     return out
+
+
+def _leaf_flow(old_all: list[Clause], new_all: list[Clause], old_c: list[Clause], new_c: list[Clause],
+               matches: list[Match]) -> dict[tuple[int, int], float]:
+    """For each (old container, new container) that share leaves: how many of the old one's
+    leaves went into the new one, over the geometric mean of their leaf counts. Linear: each
+    matched leaf is followed up its own ancestors only."""
+    def ancestors(eid: str) -> list[str]:
+        # ids are paths (sec_3__para_12__point_7): every leaf counts for each of its ancestors
+        parts = eid.split("__")
+        return ["__".join(parts[:k]) for k in range(1, len(parts))]
+
+    def leaf_counts(all_: list[Clause]) -> Counter[str]:
+        return Counter(a for x in all_ if x.is_leaf for a in ancestors(x.eid))
+
+    old_n, new_n = leaf_counts(old_all), leaf_counts(new_all)
+    old_at = {c.eid: i for i, c in enumerate(old_c)}
+    new_at = {c.eid: j for j, c in enumerate(new_c)}
+    leaf_to_new = {o: m.new for m in matches for o in m.old if m.new}
+    hits: Counter[tuple[int, int]] = Counter()
+    for leaf in (x for x in old_all if x.is_leaf):
+        went = leaf_to_new.get(leaf.eid, [])
+        for oa in ancestors(leaf.eid):
+            if oa not in old_at:
+                continue
+            for n in went:
+                for na in ancestors(n):
+                    if na in new_at:
+                        hits[(old_at[oa], new_at[na])] += 1
+    return {(i, j): v / math.sqrt(old_n[old_c[i].eid] * new_n[new_c[j].eid]) for (i, j), v in hits.items()}

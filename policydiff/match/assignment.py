@@ -108,3 +108,63 @@ def assign(weight: np.ndarray, ok: np.ndarray) -> list[tuple[int, int]]:
             pairs = [(rows[r], cols[c]) for r, c in _solve(sub)]
         out += [(r, c) for r, c in pairs if ok[r, c]]
     return sorted(out)
+
+
+def assign_pairs(rows: np.ndarray, cols: np.ndarray, weight: np.ndarray) -> list[tuple[int, int]]:
+    """`assign` for a large comparison given as its acceptable pairs alone (no dense matrix).
+
+    The same components; a small one is solved here as in `assign`, a large one by scipy's sparse
+    solver over its pairs, each row given a zero-weight partner of its own so it may stay unpaired.
+    """
+    weight_of = {(int(r), int(c)): float(w) for r, c, w in zip(rows, cols, weight, strict=True)}
+    parent: dict[tuple[str, int], tuple[str, int]] = {}
+
+    def root(x: tuple[str, int]) -> tuple[str, int]:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for r, c in weight_of:
+        a, b = root(("r", r)), root(("c", c))
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+    groups: dict[tuple[str, int], list[tuple[int, int]]] = {}
+    for r, c in weight_of:
+        groups.setdefault(root(("r", r)), []).append((r, c))
+    out: list[tuple[int, int]] = []
+    for edges in groups.values():
+        rs = sorted({r for r, _ in edges})
+        cs = sorted({c for _, c in edges})
+        if len(rs) + len(cs) <= LOCAL_MAX:
+            sub = np.zeros((len(rs), len(cs)))
+            ok = np.zeros((len(rs), len(cs)), dtype=bool)
+            ri, ci = {r: i for i, r in enumerate(rs)}, {c: j for j, c in enumerate(cs)}
+            for r, c in edges:
+                sub[ri[r], ci[c]], ok[ri[r], ci[c]] = weight_of[(r, c)], True
+            out += [(rs[r], cs[c]) for r, c in assign(sub, ok)]
+        else:
+            out += _solve_sparse(rs, cs, edges, weight_of)
+    return sorted(out)
+
+
+def _solve_sparse(rs: list[int], cs: list[int], edges, weight_of) -> list[tuple[int, int]]:
+    """Greatest-weight pairs of one large component, by scipy's sparse minimum-cost matching.
+
+    Costs are shifted to stay positive (an explicit zero would be no edge): a real pair costs
+    top − w + 1 and a row's own dummy partner top + 1, so the cheapest full matching of the rows
+    is the heaviest set of real pairs.
+    """
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import min_weight_full_bipartite_matching
+
+    ri, ci = {r: i for i, r in enumerate(rs)}, {c: j for j, c in enumerate(cs)}
+    top = max(0.0, max(weight_of[e] for e in edges))
+    n, m = len(rs), len(cs)
+    row_idx = [ri[r] for r, _ in edges] + list(range(n))
+    col_idx = [ci[c] for _, c in edges] + [m + i for i in range(n)]
+    cost = [top - weight_of[e] + 1.0 for e in edges] + [top + 1.0] * n
+    graph = csr_matrix((cost, (row_idx, col_idx)), shape=(n, m + n))
+    _rows, cols = min_weight_full_bipartite_matching(graph)
+    return [(rs[i], cs[int(j)]) for i, j in enumerate(cols) if j < m and weight_of[(rs[i], cs[int(j)])] > 0]

@@ -1,77 +1,143 @@
-"""TF-IDF cosine of every old/new pair of clauses, over character shingles, in numpy alone.
+"""TF-IDF cosine of old/new pairs of clauses, over character shingles, in numpy alone.
 
 The IDF is that of the two documents being compared (their own background). The product of the
 two sparse weight matrices is computed through the grams they share: for each gram, every old
 clause holding it meets every new clause holding it. That is the work a sparse matrix product
-does (the sum over grams of old × new postings), done here in bounded blocks so memory stays
-near `BLOCK` products whatever the plans' size, and without importing scipy.sparse, which costs
-more at start-up than comparing two yearly plans.
+does (the sum over grams of old × new postings), done here in bounded blocks, and without
+importing scipy.sparse, which costs more at start-up than comparing two yearly plans.
+
+`cosine` fills the dense n × m matrix (plans of a few hundred clauses); `pair_cosine` returns
+only the pairs that share an uncommon gram, for large plans, with work and memory bounded by
+`DF_MAX` × the shingles of one side.
 """
 
 from __future__ import annotations
 
+from array import array
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+
 import numpy as np
 
-#: pairwise products accumulated per block (≈ 24 bytes each while a block is built)
+#: pairwise products accumulated per block of `cosine` (≈ 24 bytes each while a block is built)
 BLOCK = 1 << 20
+#: in a large plan, a gram held by more clauses than this on either side makes no candidate pair:
+#: it is the plan's common wording (政务、服务、推进), of the lowest IDF, and pairing every clause
+#: that holds it is what makes the full product quadratic
+DF_MAX = 32
+#: pairwise products per block of `pair_cosine` (≈ 40 bytes each while a block is built)
+PAIR_BLOCK = 1 << 16
 
 
-def _ids(docs: list[list[str]], vocab: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+def _ids(docs: Iterable[list[str]], vocab: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
     """(row, gram id) of every shingle occurrence; new grams get the next id (first-seen order,
-    so ids and every sum over them are the same whatever the hash seed)."""
-    ids = [vocab.setdefault(g, len(vocab)) for d in docs for g in d]
-    rows = np.repeat(np.arange(len(docs), dtype=np.int64), [len(d) for d in docs])
-    return rows, np.array(ids, dtype=np.int64)
+    so ids and every sum over them are the same whatever the hash seed). `docs` may make each
+    clause's shingles as it goes: only their ids are kept (8 bytes each, not a string object)."""
+    ids, lengths = array("q"), array("q")
+    for d in docs:
+        for g in dict.fromkeys(d):  # the clause's distinct grams, first seen first
+            if g not in vocab:
+                vocab[g] = len(vocab)
+        ids.extend(map(vocab.__getitem__, d))
+        lengths.append(len(d))
+    rows = np.repeat(np.arange(len(lengths), dtype=np.int64), np.frombuffer(lengths, dtype=np.int64))
+    return rows, np.frombuffer(ids, dtype=np.int64)
 
 
-def _weights(rows: np.ndarray, ids: np.ndarray, idf: np.ndarray, size: int) -> tuple:
-    """(row, gram, weight) of each clause's L2-normalized sublinear TF-IDF, sorted by gram."""
-    cells, tf = np.unique(rows * size + ids, return_counts=True)
-    row, col = cells // size, cells % size
-    w = (1 + np.log(tf)) * idf[col]
-    norm = np.sqrt(np.bincount(row, weights=w * w))
-    norm[norm == 0] = 1.0
-    order = np.argsort(col, kind="stable")
-    return row[order], col[order], (w / norm[row])[order]
+def _entries(docs: Iterable[list[str]], vocab: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row, gram, count) of each distinct gram of each clause, sorted by row then gram."""
+    rows, ids = _ids(docs, vocab)
+    cells, tf = np.unique((rows << 32) | ids, return_counts=True)
+    return cells >> 32, cells & 0xFFFFFFFF, tf
 
 
-def cosine(old: list[list[str]], new: list[list[str]]) -> np.ndarray:
+@dataclass
+class _Side:
+    """One side's L2-normalized sublinear TF-IDF entries, sorted by gram, and per gram its
+    number of clauses (df) and where its entries start."""
+
+    row: np.ndarray
+    col: np.ndarray
+    val: np.ndarray
+    df: np.ndarray
+    start: np.ndarray
+
+
+def _sides(old: Collection[list[str]], new: Collection[list[str]]) -> tuple[_Side, _Side]:
+    vocab: dict[str, int] = {}
+    raw = [_entries(old, vocab), _entries(new, vocab)]
+    size = max(len(vocab), 1)
+    dfs = [np.bincount(col, minlength=size) for _row, col, _tf in raw]
+    # document frequency: in how many clauses of either side each gram occurs
+    idf = np.log((len(old) + len(new) + 1) / (dfs[0] + dfs[1] + 1)) + 1.0
+    out = []
+    for (row, col, tf), df in zip(raw, dfs, strict=True):
+        w = (1 + np.log(tf)) * idf[col]
+        norm = np.sqrt(np.bincount(row, weights=w * w))
+        norm[norm == 0] = 1.0
+        order = np.argsort(col, kind="stable")
+        out.append(_Side(row[order], col[order], (w / norm[row])[order], df, np.concatenate(([0], np.cumsum(df)[:-1]))))
+    return out[0], out[1]
+
+
+def _blocks(pairs: np.ndarray, block: int):
+    """Bounds [lo, hi) of consecutive entries whose products fit in one block (at least one)."""
+    ends = np.cumsum(pairs)
+    lo = 0
+    while lo < len(pairs):
+        hi = max(int(np.searchsorted(ends, (ends[lo - 1] if lo else 0) + block, side="right")), lo + 1)
+        yield lo, hi
+        lo = hi
+
+
+def _products(o: _Side, n: _Side, idx: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """(cell, product) of old entries `idx` with every new entry of the same gram."""
+    pairs = n.df[o.col[idx]]
+    total = int(pairs.sum())
+    which = np.repeat(idx, pairs)
+    offset = np.arange(total) - np.repeat(np.cumsum(pairs) - pairs, pairs)
+    partner = n.start[o.col[which]] + offset
+    return o.row[which] * width + n.row[partner], o.val[which] * n.val[partner]
+
+
+def cosine(old: Collection[list[str]], new: Collection[list[str]]) -> np.ndarray:
     """len(old) × len(new) cosine similarities of the clauses' shingle lists."""
     out = np.zeros((len(old), len(new)))
     if not old or not new:
         return out
-    vocab: dict[str, int] = {}
-    old_rows, old_ids = _ids(old, vocab)
-    new_rows, new_ids = _ids(new, vocab)
-    size = max(len(vocab), 1)
-    # document frequency: in how many clauses of either side each gram occurs
-    df = (np.bincount(np.unique(old_rows * size + old_ids) % size, minlength=size)
-          + np.bincount(np.unique(new_rows * size + new_ids) % size, minlength=size))
-    idf = np.log((len(old) + len(new) + 1) / (df + 1)) + 1.0
-    o_row, o_col, o_val = _weights(old_rows, old_ids, idf, size)
-    n_row, n_col, n_val = _weights(new_rows, new_ids, idf, size)
-    n_count = np.bincount(n_col, minlength=size)
-    n_start = np.concatenate(([0], np.cumsum(n_count)[:-1]))
-    pairs = n_count[o_col]  # how many new entries each old entry meets
+    o, n = _sides(old, new)
     flat = out.reshape(-1)
-    ends = np.cumsum(pairs)
-    lo = 0
-    while lo < len(o_col):
-        # the old entries whose products fit in one block (always at least one entry)
-        hi = max(int(np.searchsorted(ends, (ends[lo - 1] if lo else 0) + BLOCK, side="right")), lo + 1)
-        _accumulate(flat, len(new), o_row[lo:hi], o_col[lo:hi], o_val[lo:hi], pairs[lo:hi],
-                    n_start, n_row, n_val)
-        lo = hi
+    for lo, hi in _blocks(n.df[o.col], BLOCK):
+        cells, products = _products(o, n, np.arange(lo, hi), len(new))
+        if len(cells):
+            flat += np.bincount(cells, weights=products, minlength=flat.size)
     return out
 
 
-def _accumulate(flat, width, o_row, o_col, o_val, pairs, n_start, n_row, n_val) -> None:
-    """Add the products of these old entries with every new entry of the same gram into `flat`."""
-    total = int(pairs.sum())
-    if not total:
-        return
-    which = np.repeat(np.arange(len(o_col)), pairs)
-    offset = np.arange(total) - np.repeat(np.cumsum(pairs) - pairs, pairs)
-    partner = n_start[o_col[which]] + offset
-    cells = o_row[which] * width + n_row[partner]
-    flat += np.bincount(cells, weights=o_val[which] * n_val[partner], minlength=flat.size)
+def pair_cosine(old: Collection[list[str]], new: Collection[list[str]], df_max: int = DF_MAX):
+    """(old rows, new cols, cosines) of every old/new pair sharing a gram that at most `df_max`
+    clauses hold on each side, its cosine summed over those grams.
+
+    Weights and norms are those of `cosine` (every gram counts in the norm), so a pair's value is
+    the part of its full cosine its uncommon grams carry.
+    """
+    empty = np.zeros(0, dtype=np.int64)
+    if not old or not new:
+        return empty, empty, np.zeros(0)
+    o, n = _sides(old, new)
+    # old entries of uncommon grams, by clause: each block then holds whole rows and its pairs
+    # are its own, so the blocks' pairs add up to the distinct pairs, not to every product
+    sel = np.flatnonzero((o.df[o.col] <= df_max) & (n.df[o.col] <= df_max))
+    sel = sel[np.argsort(o.row[sel], kind="stable")]
+    cells_parts, vals_parts = [], []
+    for lo, hi in _blocks(n.df[o.col[sel]], PAIR_BLOCK):
+        cells, products = _products(o, n, sel[lo:hi], len(new))
+        if len(cells):
+            cells, inverse = np.unique(cells, return_inverse=True)
+            cells_parts.append(cells)
+            vals_parts.append(np.bincount(inverse, weights=products))
+    if not cells_parts:
+        return empty, empty, np.zeros(0)
+    cells, inverse = np.unique(np.concatenate(cells_parts), return_inverse=True)
+    vals = np.bincount(inverse, weights=np.concatenate(vals_parts))
+    return cells // len(new), cells % len(new), vals

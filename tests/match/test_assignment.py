@@ -56,3 +56,25 @@ def test_large_component_goes_to_the_compiled_solver(monkeypatch):
     compiled = assignment.assign(weight, ok)
     total = lambda ps: sum(weight[r, c] for r, c in ps)  # noqa: E731
     assert len(local) == 25 and total(local) == pytest.approx(total(compiled))
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_pairs_form_gives_the_dense_answer(seed, monkeypatch):
+    """assign_pairs (a large comparison's candidate pairs, no matrix) picks what assign picks, and
+    its sparse solver for large components reaches the same optimum."""
+    rng = np.random.default_rng(100 + seed)
+    n, m = (int(x) for x in rng.integers(1, 6, size=2))
+    weight = rng.normal(0.5, 0.6, size=(n, m))
+    ok = rng.random((n, m)) < 0.6
+    rows, cols = np.nonzero(ok)
+    assert assignment.assign_pairs(rows, cols, weight[rows, cols]) == assignment.assign(weight, ok)
+    monkeypatch.setattr(assignment, "LOCAL_MAX", 0)  # every component to scipy's sparse solver
+    pairs = assignment.assign_pairs(rows, cols, weight[rows, cols])
+    assert len({r for r, _ in pairs}) == len(pairs) == len({c for _, c in pairs})
+    assert all(ok[r, c] for r, c in pairs)
+    assert sum(weight[r, c] for r, c in pairs) == pytest.approx(_best(weight, ok))
+
+
+def test_pairs_form_with_nothing_acceptable():
+    empty = np.zeros(0, dtype=np.int64)
+    assert assignment.assign_pairs(empty, empty, np.zeros(0)) == []
