@@ -103,14 +103,7 @@ def _weighted_overlap(old: list[set[str]], new: list[set[str]]):
     """IDF-weighted Jaccard of sets (departments, target subjects): common members weigh little."""
     import numpy as np
 
-    df: Counter[str] = Counter()
-    for s in old + new:
-        df.update(s)
-    n = len(old) + len(new)
-    raw = {k: math.log((n + 1) / (v + 1)) for k, v in df.items()}
-    # the commonest member (the lead department of half the plan) says nothing: it weighs zero
-    floor = min(raw.values(), default=0.0)
-    idf = {k: v - floor for k, v in raw.items()}
+    idf, _df = align_large.member_idf(old, new)
     out = np.zeros((len(old), len(new)))
     for i, a in enumerate(old):
         if not a:

@@ -72,15 +72,21 @@ class Pairs:
         return self.by_col[self.col_start[k]:self.col_start[k + 1]]
 
 
-def _overlap(old: list[set[str]], new: list[set[str]]):
-    """`align._weighted_overlap` over the pairs that share a member held by at most DF_MAX clauses."""
+def member_idf(old: list[set[str]], new: list[set[str]]) -> tuple[dict[str, float], Counter[str]]:
+    """IDF of set members (departments, target subjects) over both sides, and their clause counts.
+    The commonest member (the lead department of half the plan) says nothing: it weighs zero."""
     df: Counter[str] = Counter()
     for s in old + new:
         df.update(s)
     n = len(old) + len(new)
     raw = {k: math.log((n + 1) / (v + 1)) for k, v in df.items()}
     floor = min(raw.values(), default=0.0)
-    idf = {k: v - floor for k, v in raw.items()}
+    return {k: v - floor for k, v in raw.items()}, df
+
+
+def _overlap(old: list[set[str]], new: list[set[str]]):
+    """`align._weighted_overlap` over the pairs that share a member held by at most DF_MAX clauses."""
+    idf, df = member_idf(old, new)
     holders: dict[str, list[int]] = {}
     for j, b in enumerate(new):
         for x in b:
