@@ -74,6 +74,14 @@ def _evidence_line(ev: dict) -> str:
         parts.append("identical")
     if ev.get("names_the_task_programme"):
         parts.append("names the task's programme")
+    if ev.get("names_a_system_of_the_task"):
+        parts.append(f"names a system of the task: {'、'.join(ev['names_a_system_of_the_task'])}")
+    if ev.get("restates_the_task_heading"):
+        parts.append(f"restates the task's heading {ev['restates_the_task_heading']}")
+    if ev.get("same_measure"):
+        parts.append(f"same measure: {'、'.join(ev['same_measure'])}")
+    if ev.get("refers_to"):
+        parts.append(f"refers to {ev['refers_to']}")
     return " · ".join(parts)
 
 
