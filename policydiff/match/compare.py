@@ -20,7 +20,7 @@ from policydiff.model.changes import (
     TargetChange,
     TargetChangeKind,
 )
-from policydiff.model.document import Clause, Document
+from policydiff.model.document import Clause, Document, news_labels
 from policydiff.model.layouts import is_partial
 from policydiff.model.quantity import display_value
 
@@ -54,9 +54,11 @@ def states_responsibility(doc: Document) -> bool:
 
 
 def _clause_change(m: Match, old_c: dict[str, Clause], new_c: dict[str, Clause],
-                   sections: tuple[dict[str, str], dict[str, str]], departments: bool = True) -> ClauseChange:
+                   sections: tuple[dict[str, str], dict[str, str]], departments: bool = True,
+                   names: tuple[dict[str, str], dict[str, str]] = ({}, {})) -> ClauseChange:
     """sections: (old section headings, new section headings); a dropped clause keeps its old one.
-    departments: whether responsibility changes are computed (not against a news summary)."""
+    departments: whether responsibility changes are computed (not against a news summary).
+    names: (old, new) eId → the label of an unnumbered news paragraph (`news_labels`), its number."""
     olds = [old_c[e] for e in m.old]
     news = [new_c[e] for e in m.new]
     old_text = "\n".join(c.full_text for c in olds)
@@ -74,7 +76,8 @@ def _clause_change(m: Match, old_c: dict[str, Clause], new_c: dict[str, Clause],
     section_heading = sections[1 if news else 0].get(sec, "")
     return ClauseChange(
         old=m.old, new=m.new, status=status, score=m.score, evidence=ev, diff=diff,
-        old_nums=[c.label or c.num for c in olds], new_nums=[c.label or c.num for c in news],
+        old_nums=[c.label or c.num or names[0].get(c.eid, "") for c in olds],
+        new_nums=[c.label or c.num or names[1].get(c.eid, "") for c in news],
         old_heading=" ".join(c.heading for c in olds), new_heading=" ".join(c.heading for c in news),
         old_text=old_text, new_text=new_text, section=sec, section_heading=section_heading,
         departments=_departments(olds, news) if departments and olds and news else {},
@@ -146,14 +149,21 @@ def compare(old_doc: Document, new_doc: Document, alignment: Alignment | None = 
     sections = ({c.eid: c.heading for c in old_all if c.tag == "section"},
                 {c.eid: c.heading for c in new_all if c.tag == "section"})
     depts = states_responsibility(old_doc) and states_responsibility(new_doc)
-    changes = [_clause_change(m, old_c, new_c, sections, depts) for m in al.matches]
+    names = (_cited(old_doc), _cited(new_doc))
+    changes = [_clause_change(m, old_c, new_c, sections, depts, names) for m in al.matches]
     changes = _new_order(changes, old_c, new_c)
-    containers = [_clause_change(m, old_c, new_c, sections, depts) for m in al.containers]
+    containers = [_clause_change(m, old_c, new_c, sections, depts, names) for m in al.containers]
     targets = compare_targets(changes, old_c, new_c, old_is_news=old_doc.meta.kind == "news",
                               new_is_news=new_doc.meta.kind == "news",
                               years=(old_doc.meta.year, new_doc.meta.year))
     return Comparison(doc_info(old_doc), doc_info(new_doc), changes, containers, targets,
                       summarize(changes, targets))
+
+
+def _cited(doc: Document) -> dict[str, str]:
+    """How a reader cites the unnumbered paragraphs of a news summary: 「用大数据抗疫」第2段, the name
+    lineage and the report give them (a plan's clauses are cited by their printed numbers)."""
+    return news_labels(doc) if doc.meta.kind == "news" else {}
 
 
 def compare_cached(old_doc: Document, new_doc: Document, cache: dict | None) -> Comparison:

@@ -29,7 +29,8 @@ from policydiff.store.catalog import Version, check_series
 from policydiff.store.files import replace_file
 
 #: version of the pair record layout; a change makes reruns recompute every pair
-PAIR_FORMAT = 1
+#: (2: news paragraphs are cited by their labels in old_num/new_num)
+PAIR_FORMAT = 2
 PAIRS_DIR = "pairs"
 
 #: old_xml, new_xml, old_ref, new_ref and the corrections in force for the pair (log lines as dicts)

@@ -58,7 +58,7 @@ def compute(archive_dir: str, series: str, progress: Callable[[str], None] = lam
         m["plan_heading"] = (plan.heading or plan.text[:30]) if plan else ""
     for cmp in [*lin.comparisons, *(c for _k, _j, c in lin.plan_comparisons)]:
         _hold(cmp, clauses, lin.versions)
-    lin.comparisons = [_against_news(cmp, news.get(lin.versions[k].label, {}), news.get(lin.versions[k + 1].label, {}))
+    lin.comparisons = [_against_news(cmp, lin.versions[k].label in news, lin.versions[k + 1].label in news)
                        for k, cmp in enumerate(lin.comparisons)]
     progress("departments")
     report = SeriesReport(series, lin, trajs, departments.build(docs, lin))
@@ -84,31 +84,19 @@ def _hold(cmp: Comparison, clauses: dict, versions: list) -> None:
             m.evidence = {**m.evidence, "departments_held": held}
 
 
-def _against_news(cmp: Comparison, old_names: dict[str, str], new_names: dict[str, str]) -> Comparison:
-    """A comparison with a news summary on one side, as the report shows it: news paragraphs named
-    by `news_labels` (compare itself computes no responsibility changes against news:
-    `match.compare.states_responsibility`)."""
-    if not (old_names or new_names):
+def _against_news(cmp: Comparison, old_is_news: bool, new_is_news: bool) -> Comparison:
+    """A comparison with a news summary on one side, as the report shows it (compare itself names
+    news paragraphs by `news_labels` and computes no responsibility changes against news:
+    `match.compare.states_responsibility`): a news paragraph is no task, so one the plan before
+    does not hold is not a new task, nor one the plan after does not repeat a dropped task."""
+    if not (old_is_news or new_is_news):
         return cmp
-    matches = [replace(m, old_nums=[old_names.get(e, n) for e, n in _nums(m.old, m.old_nums)],
-                       new_nums=[new_names.get(e, n) for e, n in _nums(m.new, m.new_nums)])
-               for m in cmp.matches]
     summary = dict(cmp.summary or {})
-    # a news paragraph is no task: one the plan before does not hold is not a new task, nor one
-    # the plan after does not repeat a dropped task
-    if new_names:
+    if new_is_news:
         summary["new_tasks"] = []
-    if old_names:
+    if old_is_news:
         summary["dropped_tasks"] = []
-    for key, names in (("new_tasks", new_names), ("dropped_tasks", old_names)):
-        if summary.get(key):
-            summary[key] = [{**t, "num": t.get("num") or names.get(str(t.get("clause", "")), "")}
-                            for t in summary[key]]
-    return replace(cmp, matches=matches, summary=summary)
-
-
-def _nums(eids: list[str], nums: list[str]) -> list[tuple[str, str]]:
-    return list(zip(eids, nums if len(nums) == len(eids) else [""] * len(eids), strict=True))
+    return replace(cmp, summary=summary)
 
 
 def summary_json(report: SeriesReport) -> dict:
