@@ -287,11 +287,13 @@ def _pair_targets(old: list[Target], new: list[Target], ctx: Contexts, *, aligne
     `aligned`) a pair needs its identity and the same subject, or a lexicon alias.
     """
     pairs, used_o, used_n = ([], set(), set()) if loose else _exact_pairs(old, new, ctx, aligned=aligned)
+    within = _across_candidates(old, new, ctx) if not (aligned or loose) else None
     cands = []
     for i, a in enumerate(old):
         if i in used_o:
             continue
-        for j, b in enumerate(new):
+        for j in (within.get(i, ()) if within is not None else range(len(new))):
+            b = new[j]
             if j in used_n:
                 continue
             got = identity_evidence(a, b, aligned=aligned, context_a=ctx.get(id(a), ""),
@@ -316,6 +318,29 @@ def _pair_targets(old: list[Target], new: list[Target], ctx: Contexts, *, aligne
         used_n.add(j)
         pairs.append((old[i], new[j], score, ev))
     return pairs, [t for i, t in enumerate(old) if i not in used_o], [t for j, t in enumerate(new) if j not in used_n]
+
+
+def _across_candidates(old: list[Target], new: list[Target], ctx: Contexts) -> dict[int, list[int]]:
+    """For each old target, the new targets a pair across the document can take: the same lexicon
+    alias, or the same named subject (the only ways such a pair is accepted). Linear in the
+    targets, where trying every old × new pair was quadratic (thousands of targets in a large
+    plan reworded throughout)."""
+    by_alias: dict[str, list[int]] = {}
+    by_subject: dict[str, list[int]] = {}
+    for j, b in enumerate(new):
+        alias = identity(b.metric, b.subject, b.unit, ctx.get(id(b), ""))
+        if alias:
+            by_alias.setdefault(alias, []).append(j)
+        if b.subject:
+            by_subject.setdefault(b.subject, []).append(j)
+    out: dict[int, list[int]] = {}
+    for i, a in enumerate(old):
+        alias = identity(a.metric, a.subject, a.unit, ctx.get(id(a), ""))
+        js = set(by_alias.get(alias, [])) if alias else set()
+        js.update(by_subject.get(a.subject, []) if a.subject else [])
+        if js:
+            out[i] = sorted(js)
+    return out
 
 
 def _changes(pairs: Pairs, years: Years, *, across: bool = False) -> list[TargetChange]:

@@ -86,3 +86,42 @@ def test_trajectory_steps_keep_their_json_shape():
     assert steps == [{"from": 2019, "to": 2020, "change": "tightened", "reason": "1500万 → 5000万"},
                      {"from": 2020, "to": 2021, "change": "tightened", "reason": "5000万 → 1.1亿"}]
     assert all(type(c["change"]) is str and type(c["reason"]) is str for c in steps)
+
+
+_ACROSS_OLD = ("一、总体要求\n（一）优化营商环境，推进企业开办便利化。“粤省事”注册用户达到1500万。"
+               "政务服务事项网上可办率达到90%。\n（二）加强政务数据治理，完善数据资源目录，新增开放数据集500个。")
+_ACROSS_NEW = ("一、重点任务\n（一）深化移动政务应用，拓展服务场景，“粤省事”注册用户突破5000万。\n"
+               "（二）建设城市运行管理中心，提升城市治理能力，政务服务事项网上可办率超过95%。")
+
+
+def test_a_commitment_is_followed_across_unrelated_clauses():
+    """Tasks rewritten beyond matching still carry their commitments: the same alias across the
+    document is one target (粤省事 users 1500万 → 5000万: tightened)."""
+    from policydiff.read.pipeline import process
+
+    cmp = compare(process(_ACROSS_OLD), process(_ACROSS_NEW))
+    assert not any(m.old and m.new for m in cmp.matches)
+    across = [(t.change, t.old.text, t.new.text) for t in cmp.targets if t.evidence.get("clause") == "across"]
+    assert (TargetChangeKind.TIGHTENED, "达到1500万", "突破5000万") in across
+
+
+@pytest.mark.parametrize(("old", "new"), [("2016", "2019"), ("2019", "2021"), ("2016", "2021"), ("2019", "jieyang"),
+                                          ("across", "across")])
+def test_pairing_across_the_document_tries_only_what_it_can_accept(old, new, monkeypatch):
+    """Across the document, new targets are tried by alias and subject buckets: the same changes
+    as trying every old × new pair (which was quadratic on a large plan reworded throughout)."""
+    from policydiff.match import target_changes
+    from policydiff.read.pipeline import process
+
+    docs = (process(_ACROSS_OLD), process(_ACROSS_NEW)) if old == "across" else (seed_doc(old), seed_doc(new))
+
+    def every_pair(olds, news, _ctx):
+        return {i: list(range(len(news))) for i in range(len(olds))}
+
+    def view(cmp):
+        return [(t.change, t.reason, t.old and t.old.text, t.new and t.new.text, t.old_clause, t.new_clause, t.score)
+                for t in cmp.targets]
+
+    blocked = view(compare(*docs))
+    monkeypatch.setattr(target_changes, "_across_candidates", every_pair)
+    assert view(compare(*docs)) == blocked
