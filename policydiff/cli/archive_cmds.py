@@ -91,8 +91,9 @@ def _check_parent(arch: Archive, parent: str, series: set[str]) -> None:
 @click.option("--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True)
 @click.pass_context
 def list_cmd(ctx: click.Context, series: str | None, fmt: str) -> None:
-    """List archived versions."""
-    versions = _archive(ctx).list(series)
+    """List archived versions (and, after them, the parent of each series that has one)."""
+    arch = _archive(ctx)
+    versions = arch.list(series)
     if fmt == "json":
         click.echo(json.dumps([v.to_dict() for v in versions], ensure_ascii=False, indent=2))
         return
@@ -102,6 +103,24 @@ def list_cmd(ctx: click.Context, series: str | None, fmt: str) -> None:
     ]
     if rows:
         click.echo(_table(("REF", "ID", "KIND", "DATE", "DOC_NO", "TITLE"), rows))
+        _echo_parents(arch, {v.series for v in versions})
+
+
+def _echo_parents(arch: Archive, shown: set[str]) -> None:
+    """`parent CHILD → PARENT` for every recorded parent of or by a shown series, after a blank
+    line; a malformed series.json is a warning (the listing stands; `verify` names the problem)."""
+    from policydiff.store import series_meta
+
+    data, problems = series_meta.read_lenient(arch.root)
+    if problems:
+        click.echo(f"policydiff: warning: {series_meta.FILE}: {printable(problems[0])}; parents not shown "
+                   "(`policydiff archive verify` lists every problem)", err=True)
+        return
+    lines = [f"parent {child} → {meta['parent']}" for child, meta in sorted(data.items())
+             if child in shown or meta["parent"] in shown]
+    if lines:
+        click.echo("")
+        click.echo("\n".join(lines))
 
 
 @archive.command("show")
@@ -147,12 +166,14 @@ def show_cmd(ctx: click.Context, ref: str, fmt: str, raw: bool) -> None:
 @click.argument("series")
 @click.pass_context
 def log_cmd(ctx: click.Context, series: str) -> None:
-    """The versions of one series, oldest first."""
+    """The versions of one series, oldest first (then its parent and the series it is parent of)."""
+    arch = _archive(ctx)
     rows = [
         (f"{v.series}@{v.year}#{v.version}", v.short_id, v.date or "-", v.kind, v.doc_no or "-", v.title or "-")
-        for v in _archive(ctx).log(series)
+        for v in arch.log(series)
     ]
     click.echo(_table(None, rows))
+    _echo_parents(arch, {series})
 
 
 @archive.command("verify")

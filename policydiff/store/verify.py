@@ -14,7 +14,7 @@ from typing import Any
 
 from policydiff.errors import PolicydiffError
 from policydiff.read.version import NORMALIZER_VERSION
-from policydiff.store import corrections, derived, repair
+from policydiff.store import corrections, derived, repair, series_meta
 from policydiff.store.catalog import (
     CATALOG,
     FIELDS,
@@ -57,6 +57,8 @@ def check(archive: Archive, deep: bool = False) -> VerifyReport:
             report.problems.append(Problem(archive.rel(path), "content does not match its id (corrupt object)"))
 
     rows = _catalog_rows(archive, report, bool(objects or sidecars))
+    for message in series_meta.check(archive.root, None if rows is None else {row.series for row in rows}):
+        report.problems.append(Problem(series_meta.FILE, message))
     if rows is None:
         return report  # the catalog problem covers everything else
     claims = {(row.id, row.series) for row in rows}
