@@ -13,7 +13,6 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import islice
 
 from policydiff import lexicon
 from policydiff.model.document import Step
@@ -106,13 +105,17 @@ def rule_pinyin(state: _State) -> Step:
     return Step("pinyin_annotations", removed, f"{removed} annotations removed, {kept} parentheses kept")
 
 
+#: everything but a Han character as `is_cjk` has them: what the script sample leaves out
+_NOT_HAN = re.compile("[^\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff\U00020000-\U0003134f]+")
+
+
 def rule_script(state: _State) -> Step:
     """Traditional → Simplified with OpenCC, when the text is Traditional (or a config is forced).
     Only configurations into Simplified: Traditional output (s2t) converts the finished document
     (`read.traditional`), since every later rule reads Simplified."""
     text = state.text
     t2s = converter("t2s")
-    sample = "".join(islice((c for c in text if is_cjk(c)), 20000))
+    sample = _NOT_HAN.sub("", text)[:20000]  # the first 20,000 Han characters (is_cjk's ranges)
     if not sample:
         return Step("script", 0, "no Han characters")
     changed = sum(1 for a, b in zip(sample, t2s.convert(sample), strict=False) if a != b)
@@ -296,15 +299,24 @@ def _garbage(ch: str) -> bool:
     return _odd(ch) or (ch.isascii() and not ch.isspace() and not ch.isdigit()) or ch in TONE_MARKS
 
 
+def _odd_chars(text: str) -> re.Pattern[str] | None:
+    """A class of the characters of `text` that `_odd` flags (None when there is none)."""
+    odd = sorted(c for c in set(text) if _odd(c))
+    return re.compile("[" + "".join(re.escape(c) for c in odd) + "]") if odd else None
+
+
 def find_suspects(text: str) -> list[Suspect]:
     """Spans that look corrupted: mojibake runs, U+FFFD, `?` in Chinese, spliced spam tokens."""
     suspects: list[Suspect] = []
     i, n = 0, len(text)
+    odd_rx = _odd_chars(text)
     while i < n:
+        # jump to the next odd character (the scan below moves one character at a time)
+        m = odd_rx.search(text, i) if odd_rx else None
+        if m is None:
+            break
+        i = m.start()
         c = text[i]
-        if not _odd(c):
-            i += 1
-            continue
         # `?` or `;` between Latin letters or digits (URLs, code) is not mojibake
         if c in "?;" and not (
             (i and (is_cjk(text[i - 1]) or text[i - 1] in CJK_PUNCT))

@@ -107,6 +107,13 @@ def is_reading(han: str, syllable: str, alt: str | None = None) -> bool:
     return syllable.lower() in known or _bare(syllable) in known
 
 
+@lru_cache(maxsize=65536)
+def _annotates(han: str, syllable: str) -> bool:
+    """`is_reading` of the character or of its Simplified form, once per pair: a mirror copy
+    repeats the same few hundred (關(guān), 會(huì )), and OpenCC costs a call per character."""
+    return is_reading(han, syllable, converter("t2s").convert(han))
+
+
 def strip_pinyin(text: str) -> tuple[str, int, int]:
     """Remove every annotation that is a reading of the character before it: (text, removed, kept)."""
     if "(" not in text:
@@ -118,10 +125,9 @@ def strip_pinyin(text: str) -> tuple[str, int, int]:
         # 网(wǎng)(EUHT) the first goes, the real parenthesis after it stays
         nonlocal removed, kept
         han, ann = m.group("han"), m.group("ann")
-        alt = converter("t2s").convert(han)
         pos = 0
         for one in _ONE.finditer(ann):
-            if one.start() != pos or not is_reading(han, one.group(1), alt):
+            if one.start() != pos or not _annotates(han, one.group(1)):
                 break
             pos = one.end()
             removed += 1

@@ -8,9 +8,11 @@ state records (`State.log`). A rule is inserted, replaced, enabled or disabled b
 from __future__ import annotations
 
 import logging
+import re
 from bisect import bisect_left
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from policydiff.read.ruler import Ruler as _Ruler
 
@@ -89,6 +91,12 @@ class Quantity:
         return self.before + ("…" if self.before and after else "") + after
 
 
+@lru_cache(maxsize=16)
+def _separators(seps: str) -> re.Pattern[str]:
+    """One character of `seps` (a class, so the scan for them runs in the regex engine)."""
+    return re.compile("[" + re.escape(seps) + "]")
+
+
 class State:
     """One text range being read: the text, its masked twin, the quantities and what was done."""
 
@@ -116,7 +124,7 @@ class State:
         each way); separator positions are computed once per separator set."""
         where = self._positions.get(seps)
         if where is None:
-            where = [i for i in range(self.a, self.b) if self.text[i] in seps]
+            where = [m.start() for m in _separators(seps).finditer(self.text, self.a, self.b)]
             self._positions[seps] = where
         k = bisect_left(where, pos)
         start = where[k - 1] + 1 if k else self.a

@@ -41,6 +41,11 @@ _PERIODS = {p: int(y) for p, y in lexicon.table("plan_periods")}
 _BLOCKS = tuple(sorted((w for w, rule in lexicon.table("deadline_context") if rule == "blocks"), key=len, reverse=True))
 _FOLLOWS = tuple(w for w, rule in lexicon.table("deadline_context") if rule == "follows")
 _TO = ("到", "至", "于")
+#: a character every deadline holds (年 of _DATED, 月 of _MONTHLY, 末 of _PERIOD, a 年 or 月 or else
+#: the last character of each relative phrase): a range without one has no deadline, and its four
+#: scans are skipped
+_HINTS = {"年", "月", "末"} | {next((c for c in p if c in "年月"), p[-1]) for p, _md in _RELATIVE}
+_HINT = re.compile("[" + "".join(re.escape(c) for c in sorted(_HINTS)) + "]")
 
 
 def _iso(state: State, y: int | None, m: int | None, d: int | None, pos: int) -> str | None:
@@ -81,6 +86,8 @@ def _dated(state: State, m: re.Match[str]) -> tuple[int, str | None] | None:
 def _found(state: State) -> list[tuple[int, str | None]]:
     """Every deadline in the state's range: (position, ISO date or None when impossible)."""
     text, a, b = state.text, state.a, state.b
+    if not _HINT.search(text, a, b):
+        return []
     out: list[tuple[int, str | None]] = []
     taken: list[tuple[int, int]] = []
     for m in _DATED.finditer(text, a, b):

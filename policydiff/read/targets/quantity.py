@@ -30,6 +30,7 @@ _SCALE = {"万": 10_000, "亿": 100_000_000, "千万": 10_000_000, "百万": 1_0
 
 _NUM = re.compile(r"(?<![\d.,])(?P<num>\d{1,3}(?:,\d{3})+(?![\d])|\d+(?:\.\d+)?)(?P<more>(?:\.\d+)+)?"
                   r"(?P<mult>万亿|千万|百万|万|亿|千(?![米克瓦伏兆]))?")
+_DIGIT = re.compile(r"\d")  # the \d of _NUM (any Unicode decimal digit)
 _CN_RUN = re.compile(rf"(?<!翻)(?P<pre>百分之|上|近)?(?P<num>[{cjknum.CHARS}]+(?:点[{cjknum.DIGITS}]+)?|半(?=个))"
                      r"(?![半番])")
 _HALF = re.compile(r"(?P<verb>再?(?:减少|降低|压缩|压减|缩短|下降|缩减|减|降))一半|(?P<verb2>减半)")
@@ -63,6 +64,8 @@ def _mojibake_next_to(s: str, a: int, b: int) -> bool:
 def numbers(state: State) -> int:
     """Arabic numbers, with their 万/亿 and thousands separators; 百分之N is a percentage."""
     s, n = state.masked, 0
+    if not _DIGIT.search(s, state.a, state.b):
+        return 0  # no digit, no number (one scan for a digit instead of a look-behind at every character)
     for m in _NUM.finditer(s, state.a, state.b):
         if m["more"]:
             state.warn(f"malformed number {m.group(0)}", m.start())
