@@ -322,22 +322,22 @@ def _pair_targets(old: list[Target], new: list[Target], ctx: Contexts, *, aligne
 
 def _across_candidates(old: list[Target], new: list[Target], ctx: Contexts) -> dict[int, list[int]]:
     """For each old target, the new targets a pair across the document can take: the same lexicon
-    alias, or the same named subject (the only ways such a pair is accepted). Linear in the
-    targets, where trying every old × new pair was quadratic (thousands of targets in a large
-    plan reworded throughout)."""
+    alias, or the same named subject and the same measure (the only ways such a pair is
+    accepted). Near-linear in the targets, where trying every old × new pair was quadratic
+    (thousands of targets in a large plan reworded throughout)."""
     by_alias: dict[str, list[int]] = {}
-    by_subject: dict[str, list[int]] = {}
+    by_measure: dict[tuple[str, str], list[int]] = {}
     for j, b in enumerate(new):
         alias = identity(b.metric, b.subject, b.unit, ctx.get(id(b), ""))
         if alias:
             by_alias.setdefault(alias, []).append(j)
-        if b.subject:
-            by_subject.setdefault(b.subject, []).append(j)
+        if b.subject and metric_norm(b.metric):
+            by_measure.setdefault((b.subject, metric_norm(b.metric)), []).append(j)
     out: dict[int, list[int]] = {}
     for i, a in enumerate(old):
         alias = identity(a.metric, a.subject, a.unit, ctx.get(id(a), ""))
         js = set(by_alias.get(alias, [])) if alias else set()
-        js.update(by_subject.get(a.subject, []) if a.subject else [])
+        js.update(by_measure.get((a.subject, metric_norm(a.metric)), []) if a.subject else [])
         if js:
             out[i] = sorted(js)
     return out
