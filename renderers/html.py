@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import html as _html
+import re
 from urllib.parse import quote
 
 from policydiff.model.changes import ClauseChange, Comparison, Status, TargetChange
@@ -54,9 +55,14 @@ HEAVY = 0.6
 PRINT_LONG = 14
 
 
+#: what `html.escape(..., quote=True)` rewrites: text without any of these is returned as it is
+_SPECIAL = re.compile("[&<>\"']")
+
+
 def esc(value: object) -> str:
     """Escape for element content and attribute values alike."""
-    return _html.escape("" if value is None else str(value), quote=True)
+    text = "" if value is None else str(value)
+    return _html.escape(text, quote=True) if _SPECIAL.search(text) else text
 
 
 def frag(anchor: str) -> str:
