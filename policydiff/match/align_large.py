@@ -104,14 +104,34 @@ def _overlap(old: list[set[str]], new: list[set[str]]):
     return rows, cols, vals
 
 
-def score_pairs(old, new, features, s_min: float) -> Pairs:
-    """Candidate pairs and their combined score; `features` is `align`'s (name, weight, old, new,
-    kind). Only pairs reaching `s_min` are kept, once every pair has counted in the background."""
-    n, m = len(old), len(new)
-    found = []
-    for name, _w, a, b, kind in features:
-        r, c, v = tfidf.pair_cosine(a, b) if kind == "cosine" else _overlap(a, b)
-        found.append((name, r, c, v))
+#: products scored per range of old clauses (≈ 100 bytes each while a range is scored)
+RANGE_PRODUCTS = 1 << 19
+
+
+class _Evidence:
+    """One kind of evidence of the candidate pairs, served by ranges of old clauses."""
+
+    def __init__(self, a, b, kind: str, n: int) -> None:
+        if kind == "cosine":
+            self.pairing: tfidf.Pairing | None = tfidf.Pairing(a, b)
+            self.cost = self.pairing.cost
+        else:
+            self.pairing = None
+            self.full = _overlap(a, b)
+            self.starts = np.searchsorted(self.full[0], np.arange(n + 1))
+            self.cost = np.bincount(self.full[0], minlength=n).astype(float)
+
+    def rows(self, r0: int, r1: int):
+        if self.pairing is not None:
+            return self.pairing.rows(r0, r1)
+        lo, hi = self.starts[r0], self.starts[r1]
+        return tuple(x[lo:hi] for x in self.full)
+
+
+def _combine(found, weights, m: int):
+    """Union of the evidences' pairs: sorted keys (row × m + col), each evidence's values, total."""
+    if not any(len(r) for _, r, _c, _v in found):
+        return np.zeros(0, dtype=np.int64), {name: np.zeros(0) for name, *_ in found}, np.zeros(0)
     keys, inverse = np.unique(np.concatenate([r * m + c for _, r, c, _ in found]), return_inverse=True)
     parts: dict[str, np.ndarray] = {}
     at = 0
@@ -120,47 +140,64 @@ def score_pairs(old, new, features, s_min: float) -> Pairs:
         arr[inverse[at:at + len(r)]] = v
         parts[name] = arr
         at += len(r)
-    total = sum(w * parts[name] for name, w, *_ in features) if len(keys) else np.zeros(0)
-    pairs = Pairs(keys // max(m, 1), keys % max(m, 1), total, parts, (n, m))
-    pairs.rel, pairs.z_row, pairs.z_col = _relative(pairs)
-    pairs.runner_up = _runner_up(pairs)
-    # a pair below s_min is never accepted, as a first or a second partner: it was needed only
-    # for the background, which is now computed
-    keep = np.flatnonzero(pairs.total >= s_min)
-    pairs.rows, pairs.cols, pairs.total = pairs.rows[keep], pairs.cols[keep], pairs.total[keep]
-    pairs.rel, pairs.z_row, pairs.z_col = pairs.rel[keep], pairs.z_row[keep], pairs.z_col[keep]
-    pairs.parts = {name: arr[keep] for name, arr in parts.items()}
+    return keys, parts, sum(w * parts[name] for name, w in weights)
+
+
+def score_pairs(old, new, features, s_min: float) -> Pairs:
+    """Candidate pairs and their combined score; `features` is `align`'s (name, weight, old, new,
+    kind). Old clauses are scored a range at a time, so memory holds one range's pairs and those
+    reaching `s_min` (the only ones ever accepted), once every pair has counted in the background."""
+    n, m = len(old), len(new)
+    sources = [(name, _Evidence(a, b, kind, n)) for name, _w, a, b, kind in features]
+    weights = [(name, w) for name, w, *_ in features]
+    sums = {k: np.zeros(size) for k, size in (("row", n), ("row2", n), ("col", m), ("col2", m))}
+    runner_up = np.zeros(n)
+    kept = []
+    for r0, r1 in tfidf.blocks(sum(e.cost for _, e in sources), RANGE_PRODUCTS):
+        keys, parts, total = _combine([(name, *e.rows(r0, r1)) for name, e in sources], weights, m)
+        rows, cols = keys // m, keys % m
+        sums["row"] += np.bincount(rows, weights=total, minlength=n)
+        sums["row2"] += np.bincount(rows, weights=total * total, minlength=n)
+        sums["col"] += np.bincount(cols, weights=total, minlength=m)
+        sums["col2"] += np.bincount(cols, weights=total * total, minlength=m)
+        runner_up[r0:r1] = _runner_up(rows - r0, total, r1 - r0)
+        keep = np.flatnonzero(total >= s_min)
+        kept.append((rows[keep], cols[keep], total[keep], {name: arr[keep] for name, arr in parts.items()}))
+    cat = (lambda i: np.concatenate([k[i] for k in kept])) if kept else (lambda i: np.zeros(0, dtype=np.int64))
+    parts = {name: np.concatenate([k[3][name] for k in kept]) if kept else np.zeros(0) for name, _ in weights}
+    pairs = Pairs(cat(0), cat(1), cat(2).astype(float), parts, (n, m), runner_up=runner_up)
+    pairs.rel, pairs.z_row, pairs.z_col = _relative(pairs, sums)
     pairs.index()
     return pairs
 
 
-def _runner_up(p: Pairs) -> np.ndarray:
+def _runner_up(rows: np.ndarray, total: np.ndarray, n: int) -> np.ndarray:
     """Each row's second-highest candidate score (0 for a row with fewer than two)."""
-    out = np.zeros(p.shape[0])
-    if not len(p.total):
+    out = np.zeros(n)
+    if not len(total):
         return out
-    order = np.lexsort((-p.total, p.rows))
-    rows = p.rows[order]
+    order = np.lexsort((-total, rows))
+    rows = rows[order]
     starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
     second = starts + 1
     has = (second < len(rows)) & (rows[np.minimum(second, len(rows) - 1)] == rows[starts])
-    out[rows[starts[has]]] = p.total[order[second[has]]]
+    out[rows[starts[has]]] = total[order[second[has]]]
     return out
 
 
-def _relative(p: Pairs):
-    """`align._relative` with every non-candidate pair counted as zero in its row and column."""
+def _relative(p: Pairs, sums: dict[str, np.ndarray]):
+    """`align._relative` with every non-candidate pair counted as zero in its row and column
+    (`sums`: each row's and column's sum and sum of squares over all its candidates)."""
 
-    def z(index: np.ndarray, size: int, across: int) -> np.ndarray:
-        s = np.bincount(index, weights=p.total, minlength=size)
-        ss = np.bincount(index, weights=p.total * p.total, minlength=size)
+    def z(index: np.ndarray, s: np.ndarray, ss: np.ndarray, across: int) -> np.ndarray:
         mu = s / across
         sd = np.sqrt(np.maximum(ss / across - mu * mu, 0.0))
         sd = np.maximum(sd, 0.02 if across >= 5 else 0.05)
         return (p.total - mu[index]) / sd[index]
 
     n, m = p.shape
-    z_row, z_col = z(p.rows, n, m), z(p.cols, m, n)
+    z_row = z(p.rows, sums["row"], sums["row2"], m)
+    z_col = z(p.cols, sums["col"], sums["col2"], n)
     return np.minimum(z_row, z_col), z_row, z_col
 
 

@@ -80,7 +80,7 @@ def _sides(old: Collection[list[str]], new: Collection[list[str]]) -> tuple[_Sid
     return out[0], out[1]
 
 
-def _blocks(pairs: np.ndarray, block: int):
+def blocks(pairs: np.ndarray, block: int):
     """Bounds [lo, hi) of consecutive entries whose products fit in one block (at least one)."""
     ends = np.cumsum(pairs)
     lo = 0
@@ -107,37 +107,56 @@ def cosine(old: Collection[list[str]], new: Collection[list[str]]) -> np.ndarray
         return out
     o, n = _sides(old, new)
     flat = out.reshape(-1)
-    for lo, hi in _blocks(n.df[o.col], BLOCK):
+    for lo, hi in blocks(n.df[o.col], BLOCK):
         cells, products = _products(o, n, np.arange(lo, hi), len(new))
         if len(cells):
             flat += np.bincount(cells, weights=products, minlength=flat.size)
     return out
 
 
-def pair_cosine(old: Collection[list[str]], new: Collection[list[str]], df_max: int = DF_MAX):
-    """(old rows, new cols, cosines) of every old/new pair sharing a gram that at most `df_max`
-    clauses hold on each side, its cosine summed over those grams.
+class Pairing:
+    """One evidence's candidate pairs of a large comparison, made for a range of old clauses at a
+    time: the pairs sharing a gram that at most `df_max` clauses hold on each side, with their
+    cosine summed over those grams.
 
     Weights and norms are those of `cosine` (every gram counts in the norm), so a pair's value is
-    the part of its full cosine its uncommon grams carry.
+    the part of its full cosine its uncommon grams carry. `cost[r]` is how many products old
+    clause r makes, so a caller can cut the rows into ranges of bounded work and memory.
     """
-    empty = np.zeros(0, dtype=np.int64)
-    if not old or not new:
-        return empty, empty, np.zeros(0)
-    o, n = _sides(old, new)
-    # old entries of uncommon grams, by clause: each block then holds whole rows and its pairs
-    # are its own, so the blocks' pairs add up to the distinct pairs, not to every product
-    sel = np.flatnonzero((o.df[o.col] <= df_max) & (n.df[o.col] <= df_max))
-    sel = sel[np.argsort(o.row[sel], kind="stable")]
-    cells_parts, vals_parts = [], []
-    for lo, hi in _blocks(n.df[o.col[sel]], PAIR_BLOCK):
-        cells, products = _products(o, n, sel[lo:hi], len(new))
-        if len(cells):
-            cells, inverse = np.unique(cells, return_inverse=True)
-            cells_parts.append(cells)
-            vals_parts.append(np.bincount(inverse, weights=products))
-    if not cells_parts:
-        return empty, empty, np.zeros(0)
-    cells, inverse = np.unique(np.concatenate(cells_parts), return_inverse=True)
-    vals = np.bincount(inverse, weights=np.concatenate(vals_parts))
-    return cells // len(new), cells % len(new), vals
+
+    def __init__(self, old: Collection[list[str]], new: Collection[list[str]], df_max: int = DF_MAX) -> None:
+        self.width = len(new)
+        self.cost = np.zeros(len(old))
+        self.sel = np.zeros(0, dtype=np.int64)
+        self.starts = np.zeros(len(old) + 1, dtype=np.int64)
+        if not old or not new:
+            return
+        self.o, self.n = _sides(old, new)
+        o, n = self.o, self.n
+        # the old entries of uncommon grams, by clause
+        sel = np.flatnonzero((o.df[o.col] <= df_max) & (n.df[o.col] <= df_max))
+        self.sel = sel[np.argsort(o.row[sel], kind="stable")]
+        self.starts = np.searchsorted(o.row[self.sel], np.arange(len(old) + 1))
+        self.cost = np.bincount(o.row[self.sel], weights=n.df[o.col[self.sel]], minlength=len(old))
+
+    def rows(self, r0: int, r1: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(old rows, new cols, values) of the pairs of old clauses r0 … r1 − 1, sorted."""
+        empty = np.zeros(0, dtype=np.int64)
+        sel = self.sel[self.starts[r0]:self.starts[r1]]
+        cells_parts, vals_parts = [], []
+        for lo, hi in blocks(self.n.df[self.o.col[sel]], PAIR_BLOCK) if len(sel) else ():
+            cells, products = _products(self.o, self.n, sel[lo:hi], self.width)
+            if len(cells):
+                cells, inverse = np.unique(cells, return_inverse=True)
+                cells_parts.append(cells)
+                vals_parts.append(np.bincount(inverse, weights=products))
+        if not cells_parts:
+            return empty, empty, np.zeros(0)
+        cells, inverse = np.unique(np.concatenate(cells_parts), return_inverse=True)
+        vals = np.bincount(inverse, weights=np.concatenate(vals_parts))
+        return cells // self.width, cells % self.width, vals
+
+
+def pair_cosine(old: Collection[list[str]], new: Collection[list[str]], df_max: int = DF_MAX):
+    """Every candidate pair of `Pairing` at once: (old rows, new cols, cosines)."""
+    return Pairing(old, new, df_max).rows(0, len(old))
