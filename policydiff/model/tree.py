@@ -6,7 +6,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 
-@dataclass
+@dataclass(slots=True)
 class Node:
     """An element over text[start:end]; children nest strictly inside and do not overlap."""
 
