@@ -33,8 +33,51 @@ _WIDE = str.maketrans("０１２３４５６７８９．", "0123456789.")
 _ZEROS = str.maketrans({"○": "〇", "Ｏ": "〇", "O": "〇"})
 
 
+_CN_DIGIT = "〇一二三四五六七八九"
+_PLACE = (("万", 10000), ("千", 1000), ("百", 100), ("十", 10), ("", 1))
+_TWO_BEFORE_UNIT = re.compile("两(?=[千百万])")
+
+
+def _written(v: int) -> str:
+    """The plain way of writing 1 <= v < 100,000: 一万零五百, 一百一十, 一十二 (with its leading 一)."""
+    out, zero, started = [], False, False
+    for unit, size in _PLACE:
+        d = v // size % 10
+        if d:
+            out += ["零"] * (zero and started) + [_CN_DIGIT[d] + unit]
+            started, zero = True, False
+        elif started:
+            zero = True
+    return "".join(out)
+
+
+def _plain(s: str) -> int | None:
+    """A numeral below 100,000 written the plain way (十二, 一百零五, 两千, 三万零五百), read without
+    cn2an, whose import costs ~0.15 s; None for every other form (cn2an reads those). On every
+    string this accepts, cn2an's normal mode gives the same number (checked for all of them once:
+    1 … 99,999 with each 两 and the leading 一 of 一十 written or not, 零 and 两 alone)."""
+    if s in ("零", "两"):
+        return 0 if s == "零" else 2
+    s = _TWO_BEFORE_UNIT.sub("二", s)
+    if s.startswith("十"):
+        s = "一" + s
+    total, digit = 0, 0
+    for ch in s:
+        if ch in _CN_DIGIT and ch != "〇":
+            digit = _CN_DIGIT.index(ch)
+        elif ch in "万千百十":
+            total, digit = total + digit * dict(_PLACE)[ch], 0
+        elif ch != "零":
+            return None
+    total += digit
+    return total if 0 < total < 100_000 and _written(total) == s else None
+
+
 def _cn2an(s: str) -> Decimal | None:
     """cn2an's reading of an integer numeral (normal mode: 两, 〇 and 两万五 are accepted)."""
+    plain = _plain(s)
+    if plain is not None:
+        return Decimal(plain)
     try:
         import cn2an
 
