@@ -29,26 +29,39 @@ DF_MAX = 32
 PAIR_BLOCK = 1 << 16
 
 
-def _ids(docs: Iterable[list[str]], vocab: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
-    """(row, gram id) of every shingle occurrence; new grams get the next id (first-seen order,
-    so ids and every sum over them are the same whatever the hash seed). `docs` may make each
-    clause's shingles as it goes: only their ids are kept (8 bytes each, not a string object)."""
+#: shingle occurrences read before they are counted into entries (bounds the reading's memory)
+CHUNK = 1 << 18
+
+
+def _entries(docs: Iterable[list[str]], vocab: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row, gram, count) of each distinct gram of each clause, sorted by row then gram.
+
+    New grams get the next id (first-seen order, so ids and every sum over them are the same
+    whatever the hash seed). `docs` may make each clause's shingles as it goes: their ids are
+    counted a chunk of whole clauses at a time, so no string or occurrence list of the whole
+    plan is ever held.
+    """
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     ids, lengths = array("q"), array("q")
+    first = 0  # row of the chunk's first clause
+
+    def flush() -> None:
+        rows = np.repeat(np.arange(first, first + len(lengths), dtype=np.int64), np.frombuffer(lengths, dtype=np.int64))
+        cells, tf = np.unique((rows << 32) | np.frombuffer(ids, dtype=np.int64), return_counts=True)
+        parts.append(((cells >> 32).astype(np.int32), (cells & 0xFFFFFFFF).astype(np.int32), tf.astype(np.int32)))
+
     for d in docs:
         for g in dict.fromkeys(d):  # the clause's distinct grams, first seen first
             if g not in vocab:
                 vocab[g] = len(vocab)
         ids.extend(map(vocab.__getitem__, d))
         lengths.append(len(d))
-    rows = np.repeat(np.arange(len(lengths), dtype=np.int64), np.frombuffer(lengths, dtype=np.int64))
-    return rows, np.frombuffer(ids, dtype=np.int64)
-
-
-def _entries(docs: Iterable[list[str]], vocab: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(row, gram, count) of each distinct gram of each clause, sorted by row then gram."""
-    rows, ids = _ids(docs, vocab)
-    cells, tf = np.unique((rows << 32) | ids, return_counts=True)
-    return cells >> 32, cells & 0xFFFFFFFF, tf
+        if len(ids) >= CHUNK:
+            flush()
+            first += len(lengths)
+            ids, lengths = array("q"), array("q")
+    flush()
+    return tuple(np.concatenate([x[k] for x in parts]) for k in range(3))  # type: ignore[return-value]
 
 
 @dataclass
@@ -63,20 +76,28 @@ class _Side:
     start: np.ndarray
 
 
-def _sides(old: Collection[list[str]], new: Collection[list[str]]) -> tuple[_Side, _Side]:
+def _sides(old: Collection[list[str]], new: Collection[list[str]], df_max: int | None = None) -> tuple[_Side, _Side]:
+    """Both sides' entries; with `df_max`, only those of grams at most df_max clauses of each side
+    hold (their weights and norms still those of every gram)."""
     vocab: dict[str, int] = {}
     raw = [_entries(old, vocab), _entries(new, vocab)]
     size = max(len(vocab), 1)
     dfs = [np.bincount(col, minlength=size) for _row, col, _tf in raw]
     # document frequency: in how many clauses of either side each gram occurs
     idf = np.log((len(old) + len(new) + 1) / (dfs[0] + dfs[1] + 1)) + 1.0
+    kept = None if df_max is None else (dfs[0] <= df_max) & (dfs[1] <= df_max)
     out = []
     for (row, col, tf), df in zip(raw, dfs, strict=True):
         w = (1 + np.log(tf)) * idf[col]
         norm = np.sqrt(np.bincount(row, weights=w * w))
         norm[norm == 0] = 1.0
+        val = w / norm[row]
+        if kept is not None:
+            sel = kept[col]
+            row, col, val = row[sel], col[sel], val[sel]
+            df = np.bincount(col, minlength=size)
         order = np.argsort(col, kind="stable")
-        out.append(_Side(row[order], col[order], (w / norm[row])[order], df, np.concatenate(([0], np.cumsum(df)[:-1]))))
+        out.append(_Side(row[order], col[order], val[order], df, np.concatenate(([0], np.cumsum(df)[:-1]))))
     return out[0], out[1]
 
 
@@ -97,7 +118,7 @@ def _products(o: _Side, n: _Side, idx: np.ndarray, width: int) -> tuple[np.ndarr
     which = np.repeat(idx, pairs)
     offset = np.arange(total) - np.repeat(np.cumsum(pairs) - pairs, pairs)
     partner = n.start[o.col[which]] + offset
-    return o.row[which] * width + n.row[partner], o.val[which] * n.val[partner]
+    return o.row[which].astype(np.int64) * width + n.row[partner], o.val[which] * n.val[partner]
 
 
 def cosine(old: Collection[list[str]], new: Collection[list[str]]) -> np.ndarray:
@@ -131,11 +152,9 @@ class Pairing:
         self.starts = np.zeros(len(old) + 1, dtype=np.int64)
         if not old or not new:
             return
-        self.o, self.n = _sides(old, new)
+        self.o, self.n = _sides(old, new, df_max)  # the entries of uncommon grams only
         o, n = self.o, self.n
-        # the old entries of uncommon grams, by clause
-        sel = np.flatnonzero((o.df[o.col] <= df_max) & (n.df[o.col] <= df_max))
-        self.sel = sel[np.argsort(o.row[sel], kind="stable")]
+        self.sel = np.argsort(o.row, kind="stable")  # the old entries by clause
         self.starts = np.searchsorted(o.row[self.sel], np.arange(len(old) + 1))
         self.cost = np.bincount(o.row[self.sel], weights=n.df[o.col[self.sel]], minlength=len(old))
 
