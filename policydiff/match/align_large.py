@@ -21,8 +21,9 @@ import numpy as np
 
 from policydiff.match import assignment, tfidf
 
-#: residual pairs beyond which the aligner works on candidate pairs (500 × 500 clauses: 2 MB a matrix)
-DENSE_MAX = 250_000
+#: residual pairs beyond which the aligner works on candidate pairs (200 × 200 clauses: the dense
+#: path holds some twenty n × m matrices at once, 300 bytes a pair; yearly plans stay below it)
+DENSE_MAX = 40_000
 
 
 @dataclass
