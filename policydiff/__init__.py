@@ -16,7 +16,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from policydiff.errors import ArchiveNotFound, MissingDependency, NotFound, PolicydiffError, UsageProblem
+from policydiff.errors import (
+    ArchiveBusy,
+    ArchiveNotFound,
+    MissingDependency,
+    NotFound,
+    PolicydiffError,
+    UsageProblem,
+)
 from policydiff.release import __version__
 
 if TYPE_CHECKING:
@@ -24,8 +31,8 @@ if TYPE_CHECKING:
 
 _API = ("Archive", "compare", "load", "open_archive", "targets")
 
-__all__ = ["Archive", "compare", "load", "open_archive", "targets", "ArchiveNotFound", "MissingDependency",
-           "NotFound", "PolicydiffError", "UsageProblem", "__version__"]
+__all__ = ["Archive", "compare", "load", "open_archive", "targets", "ArchiveBusy", "ArchiveNotFound",
+           "MissingDependency", "NotFound", "PolicydiffError", "UsageProblem", "__version__"]
 
 
 def __getattr__(name: str):

@@ -25,5 +25,10 @@ class ArchiveNotFound(PolicydiffError):
     """The archive folder does not exist; exit code 1."""
 
 
+class ArchiveBusy(PolicydiffError):
+    """Another process held the archive's catalog (or search index) locked for longer than the busy
+    timeout: nothing was changed, try again; exit code 1. Never a sign of damage."""
+
+
 class MissingDependency(PolicydiffError, ImportError):
     """An optional extra is not installed (e.g. pandas for `to_frame()`); exit code 1."""

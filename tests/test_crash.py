@@ -178,10 +178,13 @@ def test_sigkill_while_report_writes_its_folder(tmp_path):
     assert run_cli(arch_dir, "archive", "verify").code == 0
 
 
-@pytest.mark.parametrize("start", ["empty", "bundled"])
+@pytest.mark.parametrize("start", ["empty", "bundled", "bundled, with rebuilds"])
 def test_four_concurrent_adds(tmp_path, seeds, start):
+    """Four adds at once all land; with rebuilds: `verify --rebuild` runs again and again while they
+    do (at least twice), each waiting for the adds' catalog lock (never taking a locked catalog for a
+    broken one), and no version is lost."""
     arch_dir = tmp_path / "archive"
-    if start == "bundled":
+    if start != "empty":
         copy_archive(arch_dir)
     docs = []
     for i, key in enumerate(("2019", "2016", "2021", "jieyang")):
@@ -194,16 +197,21 @@ def test_four_concurrent_adds(tmp_path, seeds, start):
                                str(p), "--series", s, "--year", str(y)],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=subprocess_env(), text=True)
              for p, s, y in args]
+    rebuilds = []
+    while start.endswith("rebuilds") and (len(rebuilds) < 2 or any(p.poll() is None for p in procs)):
+        rebuilds.append(run_cli(arch_dir, "archive", "verify", "--rebuild"))  # one after another, until the adds end
     results = [proc.communicate(timeout=120) for proc in procs]
     assert [proc.returncode for proc in procs] == [0, 0, 0, 0], results
     assert all(out.startswith("added ") for out, _ in results), results
+    for r in rebuilds:  # each waited for the adds' catalog lock, never took it for a broken catalog
+        assert r.code == 0 and r.err == "" and "rebuilt: " in r.out and "unreadable" not in r.out, r
     arch = Archive(arch_dir)
     ids = {v.id: v for v in arch.list()}
     for p, s, y in args:
         v = ids[hashlib.sha256(p.read_bytes()).hexdigest()]
         assert (v.series, v.year) == (s, y)
     assert sorted(v.version for v in arch.list() if v.series == "conc" and v.year == 2019) == [1, 2]
-    assert len(ids) == 4 + (5 if start == "bundled" else 0)
+    assert len(ids) == 4 + (5 if start != "empty" else 0)
     r = run_cli(arch_dir, "archive", "verify")
     assert_ok(r)
     assert not [n for n in r.out.splitlines() if n.startswith("note:")], r.out  # no leftovers either
@@ -383,3 +391,119 @@ def test_full_disk_while_rebuild_writes_the_catalog(tmp_path, cli, monkeypatch, 
         assert cli("--archive", arch, "archive", "verify", "--rebuild")[0] == 0
     code, out, err = cli("--archive", arch, "archive", "verify")
     assert code == 0 and out == "ok: 5 versions verified\n", (out, err)
+
+
+# ------------------------------------------------------------- a catalog another process holds
+#: a process holding the catalog's write lock until a line arrives on stdin: a real `archive add`
+#: paused between its INSERT and its COMMIT ("add"), or a bare BEGIN IMMEDIATE / BEGIN EXCLUSIVE
+_HOLD = """
+import sqlite3, sys
+mode = sys.argv[1]
+if mode == "add":
+    from policydiff.store import commit
+    real = commit.insert_row
+    def insert_row(conn, v):
+        real(conn, v)
+        print("holding", flush=True)
+        sys.stdin.readline()
+    commit.insert_row = insert_row
+    from policydiff.cli import main
+    main(sys.argv[2:])
+else:
+    c = sqlite3.connect(sys.argv[2], isolation_level=None)
+    c.execute("BEGIN " + mode)
+    c.execute("SELECT count(*) FROM versions").fetchone()
+    print("holding", flush=True)
+    sys.stdin.readline()
+    c.execute("COMMIT")
+"""
+
+BUSY = "policydiff: error: catalog.sqlite is busy: another policydiff process is writing to it; try again\n"
+
+
+def _hold(arch: Path, mode: str, doc: Path) -> subprocess.Popen[str]:
+    args = (["--archive", arch, "archive", "add", doc, "--series", "held", "--year", 2021] if mode == "add"
+            else [arch / "catalog.sqlite"])
+    proc = subprocess.Popen([sys.executable, "-c", _HOLD, mode, *map(str, args)], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=subprocess_env(), text=True)
+    if proc.stdout.readline().strip() != "holding":
+        proc.kill()
+        pytest.fail(f"the lock holder did not start: {proc.communicate()[1]}")
+    return proc
+
+
+def _tree(root: Path) -> tuple[list[str], dict[str, bytes]]:
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*")), _files(root)
+
+
+@pytest.mark.parametrize("mode", ["add", "IMMEDIATE", "EXCLUSIVE"])
+def test_a_locked_catalog_is_busy_never_unreadable(tmp_path, cli, monkeypatch, seeds, mode):
+    """Issue 17: `verify --rebuild` used to read "database is locked" (another process holding the
+    catalog past the busy timeout) as an unreadable catalog and replace it with one rebuilt from the
+    sidecars, losing the row a concurrent add was committing. A locked catalog is busy: the rebuild
+    waits its busy timeout, then says so in one line and touches nothing; no command calls it
+    unreadable; once the lock is gone a rebuild loses nothing."""
+    from policydiff.store import catalog
+
+    arch = copy_archive(tmp_path / "archive")
+    doc, other = tmp_path / "held.txt", tmp_path / "other.txt"
+    doc.write_bytes(seeds["2021"].read_bytes() + "\n持锁新增\n".encode())
+    other.write_bytes(seeds["2019"].read_bytes() + "\n锁外新增\n".encode())
+    monkeypatch.setattr(catalog, "BUSY_TIMEOUT_S", 0.3)
+    holder = _hold(arch, mode, doc)
+    try:
+        before = _tree(arch)
+        start = time.monotonic()
+        assert cli("--archive", arch, "archive", "verify", "--rebuild") == (1, "", BUSY)
+        assert time.monotonic() - start >= 0.3  # it waited for the lock first
+        assert _tree(arch) == before  # byte for byte: catalog, journal, sidecars, objects, derived XML
+        code, out, err = cli("--archive", arch, "archive", "add", other, "--series", "other")
+        assert (code, err) == (1, BUSY), (out, err)  # its object is removed again
+        code, out, err = cli("--archive", arch, "archive", "verify")
+        if mode == "EXCLUSIVE":  # readers are held off too: busy, never "unreadable (run verify --rebuild)"
+            assert (code, out, err) == (1, "", BUSY)
+            assert cli("--archive", arch, "archive", "list") == (1, "", BUSY)
+        else:  # readers go on beside a writer
+            assert code == 0 and out.endswith("ok: 5 versions verified\n"), (out, err)
+        assert _tree(arch) == before
+    finally:
+        _holder_out, holder_err = holder.communicate("\n", timeout=120)  # it commits (the paused add finishes)
+    assert holder.returncode == 0, holder_err
+    expected = 6 if mode == "add" else 5
+    code, out, err = cli("--archive", arch, "archive", "verify", "--rebuild")
+    assert code == 0 and f"rebuilt: {expected} versions in catalog\n" in out, (out, err)
+    assert "unreadable" not in out
+    code, out, err = cli("--archive", arch, "archive", "verify")
+    assert (code, out, err) == (0, f"ok: {expected} versions verified\n", "")
+    if mode == "add":
+        added = [v for v in Archive(arch).list() if v.series == "held"]
+        assert [v.id for v in added] == [hashlib.sha256(doc.read_bytes()).hexdigest()]
+
+
+@pytest.mark.parametrize("state", ["missing", "unreadable"])
+def test_rebuild_never_replaces_a_catalog_put_in_place_meanwhile(tmp_path, cli, monkeypatch, state):
+    """A missing or unreadable catalog is rebuilt into a new file; when another process put a
+    catalog in its place meanwhile (a first add created it, another rebuild replaced it), that one may
+    hold rows this rebuild never saw: it is left alone, and the rebuild says the catalog is busy."""
+    from policydiff.store import rebuild
+
+    arch = copy_archive(tmp_path / "archive")
+    good = (arch / "catalog.sqlite").read_bytes()
+    if state == "missing":
+        (arch / "catalog.sqlite").unlink()
+    else:
+        (arch / "catalog.sqlite").write_bytes(b"not a database\n" * 64)
+    real_write = rebuild.write_catalog_file
+
+    def write(path, versions):  # while this rebuild writes its file, another process puts one in place
+        real_write(path, versions)
+        other = arch / ".other-catalog"
+        other.write_bytes(good)
+        os.replace(other, arch / "catalog.sqlite")
+
+    monkeypatch.setattr(rebuild, "write_catalog_file", write)
+    assert cli("--archive", arch, "archive", "verify", "--rebuild") == (1, "", BUSY)
+    assert (arch / "catalog.sqlite").read_bytes() == good
+    assert not [p for p in arch.iterdir() if p.name.startswith(TMP_PREFIX)]
+    monkeypatch.undo()
+    assert cli("--archive", arch, "archive", "verify") == (0, "ok: 5 versions verified\n", "")

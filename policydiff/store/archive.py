@@ -47,10 +47,12 @@ from policydiff.store.catalog import (
     RebuildReport,
     VerifyReport,
     Version,
+    busy_error,
     check_schema,
     check_series,
     check_year,
     fetch,
+    is_busy,
     object_files,
     open_ro,
     sidecar_files,
@@ -344,7 +346,7 @@ class Archive:
             conn = open_ro(self.catalog_path)
             check_schema(conn)
         except sqlite3.DatabaseError as exc:
-            raise PolicydiffError(f"catalog unreadable ({exc}): run `policydiff archive verify --rebuild`") from None
+            raise _unreadable(exc) from None
         return conn
 
     def _select(self, where: str, params: tuple[object, ...]) -> list[Version]:
@@ -354,7 +356,7 @@ class Archive:
         try:
             rows = fetch(conn, where, params)
         except sqlite3.DatabaseError as exc:
-            raise PolicydiffError(f"catalog unreadable ({exc}): run `policydiff archive verify --rebuild`") from None
+            raise _unreadable(exc) from None
         finally:
             conn.close()
         for row in rows:  # names from an archive are input: a series becomes a folder name in batch outputs
@@ -459,6 +461,15 @@ class Archive:
                 store_object(path, vid, data, Undo())
             except OSError:
                 pass  # best effort: verify keeps reporting the damage
+
+
+
+def _unreadable(exc: sqlite3.DatabaseError) -> PolicydiffError:
+    """The error of a catalog SQLite could not read: damaged (rebuild it), or locked by another
+    process past the busy timeout (busy, not damaged: try again)."""
+    if is_busy(exc):
+        return busy_error()
+    return PolicydiffError(f"catalog unreadable ({exc}): run `policydiff archive verify --rebuild`")
 
 
 def _detected_year(meta: metadata.DetectedMeta, name: str) -> int:

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from policydiff.errors import PolicydiffError, UsageProblem
+from policydiff.errors import ArchiveBusy, PolicydiffError, UsageProblem
 
 SERIES_RE = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 KINDS = ("plan", "news", "city-plan")
@@ -184,6 +184,22 @@ def valid_row(v: Version) -> bool:
 
 
 # -------------------------------------------------------------------- SQLite
+def is_busy(exc: BaseException) -> bool:
+    """Whether an SQLite error says another connection holds the lock (SQLITE_BUSY, SQLITE_LOCKED,
+    "database is locked"): the database is in use, not damaged, and never a reason to replace it."""
+    if not isinstance(exc, sqlite3.OperationalError):
+        return False
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return code & 0xFF in (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED, and their extended codes
+    return str(exc).startswith(("database is locked", "database table is locked"))
+
+
+def busy_error(name: str = CATALOG) -> ArchiveBusy:
+    """The one-line error of a database another process kept locked past the busy timeout."""
+    return ArchiveBusy(f"{name} is busy: another policydiff process is writing to it; try again")
+
+
 def open_ro(catalog: Path) -> sqlite3.Connection:
     """A read-only connection to the catalog (rolling back a transaction a killed writer left)."""
     uri = f"{catalog.resolve().as_uri()}?mode=ro"

@@ -20,11 +20,13 @@ from policydiff.store.catalog import (
     TMP_PREFIX,
     AddResult,
     Version,
+    busy_error,
     catalog_is_empty,
     check_schema,
     connect_rw,
     fetch,
     insert_row,
+    is_busy,
     load_sidecar,
     migrate,
     now,
@@ -159,6 +161,8 @@ def insert(catalog: Path, versions: Path, version: Version, undo: Undo) -> AddRe
     except sqlite3.DatabaseError as exc:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
+        if is_busy(exc):  # another writer past the busy timeout: the undo removes what this add wrote
+            raise busy_error() from None
         raise PolicydiffError(f"catalog update failed: {exc}") from None
     except BaseException:
         if conn.in_transaction:

@@ -6,6 +6,11 @@ size, or holds a field no add would write (a year 2^63, a kind "x"), is repaired
 a reason to drop the version (repair.py). Derived clause XML that its digest does not vouch for is
 derived again, and replaced (and reported) when it said something else; the search index is
 removed, to be rebuilt from the verified XML by the next search.
+
+A catalog another process keeps locked past the busy timeout is busy, not damaged: the rebuild
+stops with one error (`ArchiveBusy`) before it changes anything. Only a catalog that cannot be
+read is replaced by a new file, and only while it is still the file found unreadable (a catalog
+that a first add or another rebuild put in place meanwhile may hold rows this one never saw).
 """
 
 from __future__ import annotations
@@ -26,10 +31,12 @@ from policydiff.store.catalog import (
     Problem,
     RebuildReport,
     Version,
+    busy_error,
     check_schema,
     connect_rw,
     fetch,
     insert_row,
+    is_busy,
     key_parts,
     load_sidecar,
     migrate,
@@ -45,6 +52,7 @@ from policydiff.store.verify import row_key
 
 Archive = Any  # policydiff.store.archive.Archive, named only here (no import cycle)
 Member = tuple[str, str]  # (object id, series): one version
+FileId = tuple[int, int] | None  # (device, inode) of a catalog file, None for no file
 
 
 def rebuild(archive: Archive, deep: bool = False) -> RebuildReport:
@@ -54,11 +62,11 @@ def rebuild(archive: Archive, deep: bool = False) -> RebuildReport:
     if not os.access(archive.root, os.W_OK):
         raise PolicydiffError(f"archive not writable: {archive.root}")
     report = RebuildReport()
-    _remove_stale_temps(archive, report)
-    conn, old_rows = _lock_catalog(archive, report)
+    conn, old_rows, found = _lock_catalog(archive, report)  # busy: ArchiveBusy, nothing touched yet
     try:
+        _remove_stale_temps(archive, report)
         versions = _collect(archive, old_rows, report)
-        _write_catalog(archive, conn, versions)
+        _write_catalog(archive, conn, versions, found)
     except BaseException:
         _roll_back(conn)
         raise
@@ -72,12 +80,15 @@ def rebuild(archive: Archive, deep: bool = False) -> RebuildReport:
     return report
 
 
-def _write_catalog(archive: Archive, conn: sqlite3.Connection | None, versions: list[Version]) -> None:
-    """The new rows, in the locked catalog's transaction (or a new catalog file renamed into place).
+def _write_catalog(archive: Archive, conn: sqlite3.Connection | None, versions: list[Version],
+                   found: FileId) -> None:
+    """The new rows, in the locked catalog's transaction (or a new catalog file put in place of
+    the unreadable or missing one `found`).
 
     A full disk ("database or disk is full", ENOSPC) or any other SQLite or OS failure here is one
-    error naming the catalog; the caller rolls the transaction back (a temp file is removed), so
-    the catalog is the one there was, never half written."""
+    error naming the catalog, a COMMIT that readers hold off past the busy timeout is ArchiveBusy;
+    the caller rolls the transaction back (a temp file is removed), so the catalog is the one there
+    was, never half written."""
     try:
         if conn is not None:
             migrate(conn)
@@ -86,8 +97,10 @@ def _write_catalog(archive: Archive, conn: sqlite3.Connection | None, versions: 
                 insert_row(conn, v)
             conn.execute("COMMIT")
         else:
-            _replace_catalog(archive, versions)
+            _replace_catalog(archive, versions, found)
     except (sqlite3.Error, OSError) as exc:
+        if is_busy(exc):
+            raise busy_error() from None
         reason = (exc.strerror or str(exc)) if isinstance(exc, OSError) else str(exc)
         raise PolicydiffError(f"cannot write {archive.catalog_path}: {reason}; the catalog was left as it was"
                               ) from None
@@ -143,10 +156,14 @@ def _claims_current(old: bytes, v: Version, archive: Archive) -> bool:
         return False
 
 
-def _lock_catalog(archive: Archive, report: RebuildReport) -> tuple[sqlite3.Connection | None, dict[Member, Version]]:
-    """The catalog, write-locked, and its rows; (None, {}) when there is none or it is unreadable."""
-    if not archive.catalog_path.exists():
-        return None, {}
+def _lock_catalog(archive: Archive, report: RebuildReport,
+                  ) -> tuple[sqlite3.Connection | None, dict[Member, Version], FileId]:
+    """The catalog, write-locked, and its rows; (None, {}, file) when there is none or it is
+    unreadable. A catalog locked by another process past the busy timeout is ArchiveBusy: in use,
+    not unreadable (replacing it would lose the row a concurrent add is committing)."""
+    found = _file_id(archive.catalog_path)  # before reading: a file replaced meanwhile is not this one
+    if found is None:
+        return None, {}, None
     conn: sqlite3.Connection | None = None
     try:
         conn = connect_rw(archive.catalog_path)
@@ -155,12 +172,22 @@ def _lock_catalog(archive: Archive, report: RebuildReport) -> tuple[sqlite3.Conn
         if integrity != "ok":
             raise sqlite3.DatabaseError(integrity)
         check_schema(conn)
-        return conn, {(v.id, v.series): v for v in fetch(conn, "1=1", ())}
+        return conn, {(v.id, v.series): v for v in fetch(conn, "1=1", ())}, found
     except sqlite3.DatabaseError as exc:
-        report.notes.append(Problem(CATALOG, f"unreadable ({exc}); replaced by a new catalog"))
         if conn is not None:
             conn.close()
-        return None, {}
+        if is_busy(exc):
+            raise busy_error() from None
+        report.notes.append(Problem(CATALOG, f"unreadable ({exc}); replaced by a new catalog"))
+        return None, {}, found
+
+
+def _file_id(path: Path) -> FileId:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return st.st_dev, st.st_ino
 
 
 def _collect(archive: Archive, old_rows: dict[Member, Version], report: RebuildReport) -> list[Version]:
@@ -272,13 +299,24 @@ def _number(good: list[Version], old_rows: dict[Member, Version], report: Rebuil
     return result
 
 
-def _replace_catalog(archive: Archive, versions: list[Version]) -> None:
+def _replace_catalog(archive: Archive, versions: list[Version], found: FileId) -> None:
+    """A new catalog file in place of the unreadable (or missing) one `found`; ArchiveBusy when
+    another process put a catalog there since (a first add creating it, another rebuild)."""
     tmp = reserve_temp(archive.root, prefix=TMP_PREFIX + "catalog-", suffix=".sqlite")
     try:
         write_catalog_file(tmp, versions)
+        if _file_id(archive.catalog_path) != found:
+            raise busy_error()
         # A journal left by the old (broken) file would be "rolled back" into the new one.
         unlink_quiet(archive.root / (CATALOG + "-journal"))
-        os.replace(tmp, archive.catalog_path)
+        if found is None:
+            try:
+                os.link(tmp, archive.catalog_path)  # never over a catalog a first add just created
+            except FileExistsError:
+                raise busy_error() from None
+            unlink_quiet(tmp)
+        else:
+            os.replace(tmp, archive.catalog_path)
     except BaseException:
         unlink_quiet(tmp)
         unlink_quiet(tmp.with_name(tmp.name + "-journal"))  # SQLite's, if the write failed midway

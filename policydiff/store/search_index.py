@@ -20,7 +20,7 @@ from pathlib import Path
 
 from policydiff.read.version import NORMALIZER_VERSION
 from policydiff.store.archive import Archive
-from policydiff.store.catalog import TMP_PREFIX, Version
+from policydiff.store.catalog import TMP_PREFIX, Version, busy_error, is_busy
 
 #: the layout of the index; another value (or none: the old one-fingerprint index) is rebuilt
 LAYOUT = "2"
@@ -88,13 +88,16 @@ def rows_of(archive: Archive, v: Version) -> list[Row]:
 
 
 def _indexed(conn: sqlite3.Connection) -> dict[str, tuple[str, int, int]]:
-    """The versions an index holds: key → (stamp, first rowid, last rowid). Raises _Stale."""
+    """The versions an index holds: key → (stamp, first rowid, last rowid). Raises _Stale (a
+    locked index is not stale: that error is raised as it is, and the index is not rebuilt)."""
     try:
         state = dict(conn.execute("SELECT key, value FROM state").fetchall())
         if state.get("layout") != LAYOUT or state.get("normalizer") != NORMALIZER_VERSION:
             raise _Stale
         return {k: (s, a, b) for k, s, a, b in conn.execute("SELECT key, stamp, first, last FROM versions")}
-    except sqlite3.DatabaseError:
+    except sqlite3.DatabaseError as exc:
+        if is_busy(exc):
+            raise
         raise _Stale from None
 
 
@@ -269,6 +272,8 @@ def index_finding(archive: Archive) -> str | None:
             return "holds rows of no version; delete it and search rebuilds it"
         return None
     except sqlite3.DatabaseError as exc:
+        if is_busy(exc):  # a search updating it: in use, not damaged
+            raise busy_error("derived/search.sqlite") from None
         return f"unreadable ({exc}); delete it and search rebuilds it"
     finally:
         conn.close()

@@ -12,7 +12,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from policydiff.errors import PolicydiffError
+from policydiff.errors import ArchiveBusy, PolicydiffError
 from policydiff.read.version import NORMALIZER_VERSION
 from policydiff.store import corrections, derived, repair, series_meta
 from policydiff.store.catalog import (
@@ -22,8 +22,10 @@ from policydiff.store.catalog import (
     Problem,
     VerifyReport,
     Version,
+    busy_error,
     check_schema,
     fetch,
+    is_busy,
     key_parts,
     object_files,
     open_ro,
@@ -127,7 +129,8 @@ def _check_unlisted(
 
 
 def _catalog_rows(archive: Archive, report: VerifyReport, has_content: bool) -> list[Version] | None:
-    """The catalog rows, or None (with the problem reported) when the catalog cannot be trusted."""
+    """The catalog rows, or None (with the problem reported) when the catalog cannot be trusted.
+    A catalog another process keeps locked is ArchiveBusy: in use, not damaged (no rebuild for it)."""
     if not archive.catalog_path.exists():
         if has_content:
             report.problems.append(Problem(CATALOG, "missing (run verify --rebuild)"))
@@ -136,6 +139,8 @@ def _catalog_rows(archive: Archive, report: VerifyReport, has_content: bool) -> 
     try:
         conn = open_ro(archive.catalog_path)
     except sqlite3.DatabaseError as exc:
+        if is_busy(exc):
+            raise busy_error() from None
         report.problems.append(Problem(CATALOG, f"unreadable: {exc} (run verify --rebuild)"))
         return None
     try:
@@ -146,6 +151,8 @@ def _catalog_rows(archive: Archive, report: VerifyReport, has_content: bool) -> 
         check_schema(conn)
         return fetch(conn, "1=1", ())
     except sqlite3.DatabaseError as exc:
+        if is_busy(exc):
+            raise busy_error() from None
         report.problems.append(Problem(CATALOG, f"unreadable: {exc} (run verify --rebuild)"))
         return None
     finally:
@@ -260,6 +267,8 @@ def _check_index(archive: Archive, report: VerifyReport) -> None:
         return
     try:
         message = finding(archive)
+    except ArchiveBusy:
+        raise
     except PolicydiffError as exc:
         message = f"cannot check the search index: {exc}"
     if message:
