@@ -29,13 +29,15 @@ class Node:
         return next((c for c in self.children if c.tag == tag), None)
 
 
-def insert_span(parent: Node, span: Node) -> None:
+def insert_span(parent: Node, span: Node, *, text_only: bool = False) -> None:
     """Insert an inline span into the tree at the deepest node that holds it.
 
-    Children fully inside the span move under it. A span that crosses a child's boundary is
-    split at that boundary, so that nesting stays strict and no character is lost. Children are
-    kept sorted by start and found by bisection, so a clause with thousands of targets (or a
-    one-line document) stays fast.
+    Children fully inside the span move under it, unless the span holds only text (`text_only`:
+    a suspect span, which the schema lets hold no element): then it is cut at those children and
+    each piece goes into the child it covers, or stays between them. A span that crosses a
+    child's boundary is split at that boundary, so that nesting stays strict and no character is
+    lost. Children are kept sorted by start and found by bisection, so a clause with thousands of
+    targets (or a one-line document) stays fast.
     """
     kids = parent.children
     # the children that overlap the span: those starting before its end and ending after its start
@@ -46,7 +48,7 @@ def insert_span(parent: Node, span: Node) -> None:
     hi = bisect_left(kids, span.end, key=lambda n: n.start)
     for child in kids[lo:hi]:
         if child.start <= span.start and span.end <= child.end and child.end > child.start:
-            insert_span(child, span)
+            insert_span(child, span, text_only=text_only)
             return
     overlapping = [c for c in kids[lo:hi] if c.start < span.end and span.start < c.end]
     crossing = [c for c in overlapping if not (span.start <= c.start and c.end <= span.end)]
@@ -57,14 +59,29 @@ def insert_span(parent: Node, span: Node) -> None:
         right = Node(span.tag, cut, span.end, dict(span.attrs))
         for part in (left, right):
             if part.end > part.start:
-                insert_span(parent, part)
+                insert_span(parent, part, text_only=text_only)
         return
     inside = [c for c in kids[lo:hi] if span.start <= c.start and c.end <= span.end and c.end > c.start
               or span.start < c.start < span.end]
-    if inside:
+    if inside and text_only:
+        _spread(parent, span, [c for c in inside if c.end > c.start])
+    elif inside:
         span.children = sorted(inside + span.children, key=lambda n: n.start)
         first, last = kids.index(inside[0], lo), kids.index(inside[-1], lo)
         kids[first:last + 1] = [span]
     else:
         at = bisect_left(kids, (span.start, -span.end), key=lambda n: (n.start, -n.end))
         kids.insert(at, span)
+
+
+def _spread(parent: Node, span: Node, inside: list[Node]) -> None:
+    """A text-only span over whole children: a piece in each child, and the gaps between them
+    (if any) as spans of their own at this level."""
+    pos = span.start
+    for c in sorted(inside, key=lambda n: n.start):
+        if c.start > pos:
+            insert_span(parent, Node(span.tag, pos, c.start, dict(span.attrs)), text_only=True)
+        insert_span(c, Node(span.tag, c.start, c.end, dict(span.attrs)), text_only=True)
+        pos = c.end
+    if span.end > pos:
+        insert_span(parent, Node(span.tag, pos, span.end, dict(span.attrs)), text_only=True)

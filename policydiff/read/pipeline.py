@@ -41,7 +41,7 @@ def process(text: str, meta: DocMeta | None = None, *, is_html: bool = False, sc
     skipped: list[str] = []  # malformed numbers and dates: skipped, and said in the step's detail
     n_targets = targets.annotate(parsed.root, cleaned.text, plan_year=meta.year, warnings=skipped)
     for s in cleaned.suspects:
-        insert_span(parsed.root, Node("suspect", s.start, s.end, {"reason": s.reason}))
+        insert_span(parsed.root, Node("suspect", s.start, s.end, {"reason": s.reason}), text_only=True)
     # a PDF's or DOCX's extraction steps come first, like the cleaning steps (`normalize --explain`)
     steps = [Step(name, n, detail) for name, n, detail in extracted] + cleaned.steps + [
         Step("structure", sum(1 for n in parsed.root.iter() if "eId" in n.attrs), parsed.layout),
