@@ -173,8 +173,7 @@ def _relative(total):
         mu = total.mean(axis=axis, keepdims=True)
         sd = total.std(axis=axis, keepdims=True)
         n = total.shape[axis]
-        # with few candidates the spread says little: never let it drop below a floor
-        sd = np.maximum(sd, 0.02 if n >= 5 else 0.05)
+        sd = np.maximum(sd, align_large.sd_floor(n))
         return (total - mu) / sd
 
     if total.size == 0:

@@ -186,6 +186,12 @@ def _runner_up(rows: np.ndarray, total: np.ndarray, n: int) -> np.ndarray:
     return out
 
 
+def sd_floor(candidates: int) -> float:
+    """The least background spread a z-score divides by: with few candidates the spread says
+    little, so it never drops below this (shared by the dense and the candidate-pair aligner)."""
+    return 0.02 if candidates >= 5 else 0.05
+
+
 def _relative(p: Pairs, sums: dict[str, np.ndarray]):
     """`align._relative` with every non-candidate pair counted as zero in its row and column
     (`sums`: each row's and column's sum and sum of squares over all its candidates)."""
@@ -193,7 +199,7 @@ def _relative(p: Pairs, sums: dict[str, np.ndarray]):
     def z(index: np.ndarray, s: np.ndarray, ss: np.ndarray, across: int) -> np.ndarray:
         mu = s / across
         sd = np.sqrt(np.maximum(ss / across - mu * mu, 0.0))
-        sd = np.maximum(sd, 0.02 if across >= 5 else 0.05)
+        sd = np.maximum(sd, sd_floor(across))
         return (p.total - mu[index]) / sd[index]
 
     n, m = p.shape
